@@ -1,0 +1,243 @@
+"""The Keras side of CorrNet: a model that trains the weights of `_forward`.
+
+Nothing here is imported until a fit needs it, so a fitted estimator
+transforms with numpy alone. The model holds one Keras variable per weight,
+computes the whole objective in a single pass per batch (the view
+projections once, the decoders once over the three stacked codes) and is
+trained by `keras.Model.fit`, which brings the progress bar, history,
+callbacks and compiled multi-step execution.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from . import _forward
+from ._objective import batch_correlation, reconstruction_errors
+
+__all__ = ["CorrNetModel", "TERMS", "make_dataset", "train"]
+
+# Names of the logged quantities, in the order the history records them.
+# "joint", "from_view0", "from_view1" are the reconstruction errors of both
+# views from h(x, y), h(x, 0) and h(0, y); "correlation" is the summed batch
+# correlation of h(x, 0) and h(0, y).
+TERMS = ("loss", "joint", "from_view0", "from_view1", "correlation")
+
+_OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "rmsprop": keras.optimizers.RMSprop,
+    "sgd": keras.optimizers.SGD,
+}
+
+
+class CorrNetModel(keras.Model):
+    """A CorrNet as a Keras model whose weights are `_forward` parameters."""
+
+    def __init__(
+        self,
+        params,
+        *,
+        activation,
+        output_activation,
+        loss,
+        correlation_weight,
+    ):
+        super().__init__()
+        self.names_ = list(params)
+        self.vars_ = []
+        for name in self.names_:
+            var = self.add_weight(
+                shape=params[name].shape,
+                initializer="zeros",
+                dtype="float32",
+                name=name,
+            )
+            var.assign(params[name])
+            self.vars_.append(var)
+        self.act_ = keras.activations.get(activation)
+        self.output_act_ = keras.activations.get(output_activation)
+        self.loss_kind_ = loss
+        self.correlation_weight_ = float(correlation_weight)
+        self.trackers_ = [keras.metrics.Mean(name=name) for name in TERMS]
+        self.built = True
+
+    @property
+    def metrics(self):
+        return self.trackers_
+
+    def params(self):
+        """The current weights as a dict of float32 numpy arrays."""
+        return {n: v.numpy() for n, v in zip(self.names_, self.vars_)}
+
+    def set_params(self, params):
+        for name, var in zip(self.names_, self.vars_):
+            var.assign(params[name])
+
+    def objective_terms(self, x, y):
+        """Every term of the loss on one batch, as a dict of scalars."""
+        params = {n: v.value for n, v in zip(self.names_, self.vars_)}
+        pre = _forward.encode(params, x, y, self.act_)
+        batch = ops.shape(x)[0]
+        # joint, view-0 and view-1 codes stacked: the decoders run once.
+        codes = self.act_(
+            ops.concatenate([pre["joint"], pre["view0"], pre["view1"]], axis=0)
+        )
+        errors = 0.0
+        for view, target in enumerate((x, y)):
+            out = _forward.decode_pre(params, codes, view, self.act_, ops.transpose)
+            out = ops.reshape(out, (3, batch, ops.shape(target)[1]))
+            errors = errors + reconstruction_errors(
+                out, target, self.loss_kind_, self.output_act_
+            )
+        correlation = batch_correlation(
+            codes[batch : 2 * batch], codes[2 * batch :]
+        )
+        loss = ops.sum(errors) - self.correlation_weight_ * correlation
+        return dict(
+            zip(TERMS, (loss, errors[0], errors[1], errors[2], correlation))
+        )
+
+    def _track(self, terms):
+        for tracker in self.trackers_:
+            tracker.update_state(terms[tracker.name])
+        return {t.name: t.result() for t in self.trackers_}
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            terms = self.objective_terms(x, y)
+        grads = tape.gradient(terms["loss"], self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        return self._track(terms)
+
+    def test_step(self, data):
+        x, y = data
+        return self._track(self.objective_terms(x, y))
+
+
+def make_dataset(x, y, batch_size, *, training, shuffle=False, seed=None):
+    """Batches of rows of ``(x, y)`` gathered by index, never copying the data.
+
+    Training batches run over a repeated index stream, shuffled each pass when
+    ``shuffle``, so every batch has ``batch_size`` rows and an epoch is any
+    ``ceil(n / batch_size)`` consecutive batches. Otherwise (validation) the
+    rows are taken once, in order, the last batch possibly smaller.
+    """
+    x = tf.convert_to_tensor(x, dtype=tf.float32)
+    y = tf.convert_to_tensor(y, dtype=tf.float32)
+    n = int(x.shape[0])
+    ds = tf.data.Dataset.range(n)
+    if training:
+        if shuffle:
+            ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+        ds = ds.repeat().batch(batch_size, drop_remainder=True)
+    else:
+        ds = ds.batch(batch_size)
+    ds = ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx)))
+    return ds.prefetch(1)
+
+
+class _Watch(keras.callbacks.Callback):
+    """Keeps the last weights whose loss was finite and stops on divergence."""
+
+    def __init__(self):
+        super().__init__()
+        self.good_params = None
+        self.diverged_at = None
+        self.epochs_done = 0
+
+    def on_train_begin(self, logs=None):
+        self.good_params = self.model.params()
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss", np.nan)
+        if math.isfinite(loss) and all(
+            np.isfinite(p).all() for p in self.model.params().values()
+        ):
+            self.good_params = self.model.params()
+            self.epochs_done = epoch + 1
+        else:
+            self.diverged_at = epoch + 1
+            self.model.stop_training = True
+
+
+def build_model(
+    params,
+    *,
+    activation,
+    output_activation,
+    loss,
+    correlation_weight,
+    optimizer,
+    learning_rate,
+    steps_per_execution,
+):
+    model = CorrNetModel(
+        params,
+        activation=activation,
+        output_activation=output_activation,
+        loss=loss,
+        correlation_weight=correlation_weight,
+    )
+    model.compile(
+        optimizer=_OPTIMIZERS[optimizer](learning_rate=learning_rate),
+        steps_per_execution=steps_per_execution,
+        jit_compile=False,
+    )
+    return model
+
+
+def train(
+    model,
+    train_data,
+    *,
+    epochs,
+    steps_per_epoch,
+    validation_data=None,
+    early_stopping=None,
+    verbose=0,
+):
+    """Run `Model.fit`; return its history, the stop reason and the epochs run.
+
+    The stop reason is one of ``"max_iter"``, ``"converged"``, ``"diverged"``
+    or ``"interrupted"``. On divergence or interruption the model is left
+    with the last weights whose loss was finite.
+    """
+    watch = _Watch()
+    callbacks = [watch]
+    if early_stopping is not None:
+        callbacks.append(early_stopping)
+    history = keras.callbacks.History()
+    callbacks.append(history)
+    reason = "max_iter"
+    try:
+        model.fit(
+            train_data,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            validation_data=validation_data,
+            callbacks=callbacks,
+            verbose=verbose,
+            shuffle=False,  # the dataset shuffles itself
+        )
+    except KeyboardInterrupt:
+        reason = "interrupted"
+    if watch.diverged_at is not None:
+        reason = "diverged"
+    elif reason != "interrupted" and early_stopping is not None:
+        if early_stopping.stopped_epoch > 0:
+            reason = "converged"
+    if reason == "interrupted":
+        current = model.params()
+        if not all(np.isfinite(p).all() for p in current.values()):
+            model.set_params(watch.good_params)
+    elif reason == "diverged":
+        model.set_params(watch.good_params)
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    n_epochs = watch.epochs_done if reason == "diverged" else len(hist.get("loss", []))
+    if reason == "diverged":
+        hist = {k: v[:n_epochs] for k, v in hist.items()}
+    return hist, reason, n_epochs
