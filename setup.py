@@ -25,7 +25,7 @@ setup(
         "keras>=3.0",
     ],
     extras_require={
-        "test": ["pytest>=7", "pandas>=2.0", "hypothesis>=6"],
+        "test": ["pytest>=7", "pandas>=2.0", "hypothesis>=6", "matplotlib>=3.7"],
         "plot": ["matplotlib>=3.7"],
         "docs": [
             "sphinx>=7",
