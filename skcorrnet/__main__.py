@@ -96,12 +96,18 @@ def main(argv=None):
         x_tr, y_tr, x_te, y_te, lab, top=args.top,
     )
     print(format_table(rows))
-    print(
-        f"\ntop{args.top}_corr: held-out sum of the top {args.top} canonical "
-        "correlations; acc_0to1 / acc_1to0: logistic regression trained on one "
-        "view's training codes, scored on the other view's test codes; pred_mse: "
-        "mean squared error of predicting view 1 from view 0; fit_s: seconds."
-    )
+    legend = [
+        f"top{args.top}_corr: held-out sum of the top {args.top} canonical "
+        "correlations"
+    ]
+    if labels is not None:
+        legend.append(
+            "acc_0to1 / acc_1to0: logistic regression trained on one view's "
+            "training codes, scored on the other view's test codes"
+        )
+    legend.append("pred_mse: mean squared error of predicting view 1 from view 0")
+    legend.append("fit_s: seconds")
+    print("\n" + "; ".join(legend) + ".")
     if args.plot:
         if image_shape is None:
             raise SystemExit("error: --plot needs image-like views (the digits)")
