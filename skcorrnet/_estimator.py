@@ -35,6 +35,63 @@ _MAX_LABEL_LIKE_VALUES = 20
 # space, relative to the mean variance of the joint codes.
 _JOINT_MAP_RIDGE = 1e-6
 
+# Advice appended to the less explicit errors of scikit-learn's validation,
+# keyed by a phrase of their message; the original message stays in front.
+_INPUT_ADVICE = (
+    (
+        ("inhomogeneous", "setting an array element with a sequence"),
+        "`{name}` must be a 2-D array with the same number of columns in every "
+        "row: pad or trim the rows, or pass a numpy array.",
+    ),
+    (
+        ("could not convert", "argument must be a string", "not compatible"),
+        "`{name}` must hold numbers only: encode text or categorical columns "
+        "first (e.g. with sklearn.preprocessing.OneHotEncoder) or drop them.",
+    ),
+    (
+        ("Complex data",),
+        "`{name}` holds complex numbers: pass their real part, their modulus, or "
+        "the real and imaginary parts as separate columns.",
+    ),
+    (
+        ("infinity",),
+        "Replace or clip the infinite values in `{name}` (e.g. np.nan_to_num) or "
+        "drop those rows.",
+    ),
+    (
+        ("dim 3", "dim 4", "dim 5"),
+        "Reshape `{name}` to 2-D, e.g. `{name}.reshape(len({name}), -1)`.",
+    ),
+    (
+        ("inconsistent numbers of samples",),
+        "X and y must hold the same samples, one row each, in the same order.",
+    ),
+    (
+        ("minimum of 2 is required",),
+        "Fitting needs at least 2 rows: correlations are estimated across rows.",
+    ),
+)
+
+
+def _validated(name, check, *args, **kwargs):
+    """Call a scikit-learn validation function, adding advice to its errors.
+
+    ``name`` is how the message refers to the input (``"X"`` or ``"y"``). The
+    error keeps its type and its original message, so callers matching
+    scikit-learn's wording still match.
+    """
+    try:
+        return check(*args, **kwargs)
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        for phrases, advice in _INPUT_ADVICE:
+            if any(phrase in message for phrase in phrases):
+                if phrases == ("Complex data",):
+                    # scikit-learn prints the whole array; the shape is enough
+                    message = "Complex data not supported."
+                raise type(exc)(f"{message} {advice.format(name=name)}") from exc
+        raise
+
 
 class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Correlational Neural Network: a shared representation of two views.
@@ -115,7 +172,8 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     batch_size : int, default=100
         Rows per step; capped at the number of training rows. The
         correlation term is estimated on each batch, so a batch should be
-        several times larger than ``n_components``.
+        several times larger than ``n_components``; `fit` warns when the
+        batch, after that cap, is not larger than ``n_components``.
 
     max_iter : int, default=200
         Maximum number of epochs.
@@ -283,7 +341,9 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         min_rows = 2 if reset else 1
         if self.views is not None:
-            X = validate_data(self, X, reset=reset, ensure_min_samples=min_rows)
+            X = _validated(
+                "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows
+            )
             if reset:
                 names = getattr(self, "feature_names_in_", None)
                 self._view_columns = resolve_views(self.views, X.shape[1], names)
@@ -291,7 +351,9 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             idx0, idx1 = self._view_columns
             return X[:, idx0], X[:, idx1]
 
-        x = validate_data(self, X, reset=reset, ensure_min_samples=min_rows)
+        x = _validated(
+            "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows
+        )
         if y is None:
             if require_y:
                 raise ValueError(
@@ -301,12 +363,14 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 )
             return x, None
         y = self._check_second_view(y, reset=reset, min_rows=min_rows)
-        check_consistent_length(x, y)
+        _validated("y", check_consistent_length, x, y)
         return x, y
 
     def _check_second_view(self, y, *, reset, min_rows=1):
         """Validate view 1 given as its own array (two-array mode)."""
-        y = check_array(
+        y = _validated(
+            "y",
+            check_array,
             y,
             ensure_2d=False,
             dtype=[np.float64, np.float32],
@@ -327,12 +391,17 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def _check_single_view(self, Z, view):
         """Validate one view given alone; in `views` mode Z is the full X."""
-        if isinstance(view, bool) or view not in (0, 1):
-            raise ValueError(f"`view` must be 0 or 1, got {view!r}.")
+        if not isinstance(view, numbers.Integral) or isinstance(view, bool) or (
+            view not in (0, 1)
+        ):
+            raise ValueError(
+                f"`view` must be 0 (the view passed as X) or 1 (the view passed as "
+                f"y, or the second of `views`), got {view!r}."
+            )
         if self.views is not None:
             return self._check_views(Z, None, reset=False, require_y=False)[view]
         if view == 0:
-            return validate_data(self, Z, reset=False)
+            return _validated("X", validate_data, self, Z, reset=False)
         return self._check_second_view(Z, reset=False)
 
     def _warn_if_labels(self, y):
@@ -347,6 +416,35 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 UserWarning,
                 stacklevel=3,
             )
+
+    def _warn_if_small_batch(self, n_rows, *, holdout):
+        """Warn when the rows of a batch cannot support the correlation term.
+
+        The batch is ``batch_size`` capped at the training rows (those left
+        after the early-stopping hold-out), so the warning also fires for a
+        large ``batch_size`` on few rows: the correlation of ``n_components``
+        units estimated on that few rows is degenerate either way.
+        """
+        n_train = n_rows
+        if holdout:
+            n_train -= max(1, int(round(self.validation_fraction * n_rows)))
+        batch = min(self.batch_size, n_train)
+        if batch > self.n_components:
+            return
+        cause = (
+            f"`batch_size={self.batch_size}`"
+            if batch == self.batch_size
+            else f"the {n_train} training rows (batches are capped at them)"
+        )
+        warnings.warn(
+            f"Batches of {batch} rows, set by {cause}, are not larger than "
+            f"n_components={self.n_components}: the correlation of the units "
+            "estimated on each batch is degenerate and training may reward "
+            "noise. Use a `batch_size` several times `n_components`, more rows, "
+            "or fewer `n_components`.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     # ------------------------------------------------------------------
     # Training
@@ -369,6 +467,7 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         x, y_view = self._check_views(X, y, reset=True, require_y=True)
         self._warn_if_labels(y_view)
+        self._warn_if_small_batch(x.shape[0], holdout=self.early_stopping)
         if not (self.warm_start and hasattr(self, "_params")):
             self._reset_state(x.shape[1], y_view.shape[1])
         return self._train(x, y_view, epochs=self.max_iter, incremental=False)
@@ -385,6 +484,7 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         if first:
             self._warn_if_labels(y_view)
             self._reset_state(x.shape[1], y_view.shape[1])
+        self._warn_if_small_batch(x.shape[0], holdout=False)
         return self._train(x, y_view, epochs=1, incremental=True)
 
     def _reset_state(self, n_x, n_y):
@@ -615,7 +715,7 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ndarray of shape (n_samples, n_features_in_)
         """
         check_is_fitted(self)
-        h = check_array(X, input_name="X")
+        h = _validated("X", check_array, X, input_name="X")
         if h.shape[1] != self.n_components:
             raise ValueError(
                 f"inverse_transform expects codes with n_components="
@@ -645,6 +745,11 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         check_is_fitted(self)
         x, y = self._check_views(X, y, reset=False, require_y=True)
+        if x.shape[0] < 2:
+            raise ValueError(
+                f"Correlations need at least 2 rows, got {x.shape[0]}. Score the "
+                "model on more rows."
+            )
         codes = self._codes(x, y, ("view0", "view1"))
         p0, p1 = self._rotation.transform(codes["view0"], codes["view1"])
         return paired_correlations(p0, p1)

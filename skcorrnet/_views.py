@@ -15,6 +15,8 @@ def _columns(spec, n_features, names, which):
     if isinstance(spec, (str, numbers.Integral)):
         spec = [spec]
     arr = np.asarray(spec)
+    if arr.size == 0:
+        return np.array([], dtype=np.intp)  # refused by the caller, by name
     if arr.ndim != 1:
         raise ValueError(f"{where} must be 1-D, got an array of shape {arr.shape}.")
     if arr.dtype == bool:
@@ -31,7 +33,7 @@ def _columns(spec, n_features, names, which):
                 "names. Pass a pandas DataFrame, or select columns by position."
             )
         lookup = {name: i for i, name in enumerate(names)}
-        missing = [c for c in arr if c not in lookup]
+        missing = [c for c in arr.tolist() if c not in lookup]
         if missing:
             raise ValueError(
                 f"{where} names columns that X does not have: {missing}. "
