@@ -5,7 +5,8 @@ TensorFlow loaded, only when a model is trained.
 """
 
 from ._estimator import CorrNetTransformer
+from ._persistence import load_model, save_model
 
-__all__ = ["CorrNetTransformer", "__version__"]
+__all__ = ["CorrNetTransformer", "load_model", "save_model", "__version__"]
 
 __version__ = "0.1.0"
