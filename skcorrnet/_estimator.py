@@ -480,12 +480,33 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         state, and `history_` accumulates one entry per call.
         """
         first = not hasattr(self, "_params")
+        if not first:
+            self._check_chunk_widths(X, y)
         x, y_view = self._check_views(X, y, reset=first, require_y=True)
         if first:
             self._warn_if_labels(y_view)
             self._reset_state(x.shape[1], y_view.shape[1])
         self._warn_if_small_batch(x.shape[0], holdout=False)
         return self._train(x, y_view, epochs=1, incremental=True)
+
+    def _check_chunk_widths(self, X, y):
+        """Refuse a `partial_fit` chunk whose width differs from the first."""
+        widths = [("X", X, self.n_features_in_)]
+        if self.views is None and y is not None:
+            widths.append(("y", y, self.n_features_views_[1]))
+        for name, data, expected in widths:
+            shape = np.shape(data)
+            if not (len(shape) == 2 or (name == "y" and len(shape) == 1)):
+                continue  # the usual validation explains other shapes
+            got = shape[1] if len(shape) == 2 else 1
+            if got != expected:
+                raise ValueError(
+                    f"partial_fit got `{name}` with {got} columns, but the first "
+                    f"chunk had {expected}: every chunk must have the columns of "
+                    f"the first, in the same order. Pass chunks of {expected} "
+                    "columns, or start over on the new columns with `fit` or "
+                    "with `clone(estimator).partial_fit`."
+                )
 
     def _reset_state(self, n_x, n_y):
         rng = check_random_state(self.random_state)
