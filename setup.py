@@ -25,8 +25,16 @@ setup(
         "keras>=3.0",
     ],
     extras_require={
-        "test": ["pytest>=7", "pandas>=2.0", "hypothesis>=6", "matplotlib>=3.7"],
+        "test": [
+            "pytest>=7",
+            "pandas>=2.0",
+            "hypothesis>=6",
+            "matplotlib>=3.7",
+            "dask[distributed]>=2024.1",
+        ],
         "plot": ["matplotlib>=3.7"],
+        # searches on a dask.distributed cluster through joblib's "dask" backend
+        "dask": ["dask[distributed]>=2024.1"],
         "docs": [
             "sphinx>=7",
             "numpydoc>=1.6",
