@@ -511,8 +511,8 @@ def test_partial_fit_chunk_width_change(which):
         expected = N_X if which == "X" else N_Y
         got = expected - 1
     with pytest.raises(ValueError, match=(
-        rf"`{which if which != 'views' else 'X'}` with {got} columns.*first chunk "
-        rf"had {expected}.*clone"
+        rf"{which if which != 'views' else 'X'} has {got} features.*expecting "
+        rf"{expected} features.*clone"
     )):
         model.partial_fit(*bad)
 

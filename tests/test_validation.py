@@ -122,9 +122,9 @@ def test_partial_fit_keeps_the_widths_of_its_first_call(two_views):
     x, y = two_views
     model = CorrNetTransformer(n_components=2, batch_size=50, random_state=0)
     model.partial_fit(x, y)
-    with pytest.raises(ValueError, match="`X` with 7 columns.*8"):
+    with pytest.raises(ValueError, match="X has 7 features.*expecting 8"):
         model.partial_fit(x[:, :7], y)
-    with pytest.raises(ValueError, match="`y` with 5 columns.*6"):
+    with pytest.raises(ValueError, match="y has 5 features.*expecting 6"):
         model.partial_fit(x, y[:, :5])
 
 
