@@ -93,7 +93,9 @@ def _validated(name, check, *args, **kwargs):
         raise
 
 
-class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class CorrNetTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Correlational Neural Network: a shared representation of two views.
 
     A CorrNet (Chandar et al., 2016) is an autoencoder over two views ``x``
@@ -268,7 +270,12 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "tied_weights": ["boolean"],
         "correlation_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "projection": [StrOptions({"cca", "none"})],
-        "views": [None, Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
+        "views": [
+            None,
+            Interval(numbers.Integral, 1, None, closed="left"),
+            tuple,
+            list,
+        ],
         "optimizer": [StrOptions({"adam", "rmsprop", "sgd"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -500,19 +507,25 @@ class CorrNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 continue  # the usual validation explains other shapes
             got = shape[1] if len(shape) == 2 else 1
             if got != expected:
+                # the first sentence is scikit-learn's wording, which its
+                # estimator checks look for
                 raise ValueError(
-                    f"partial_fit got `{name}` with {got} columns, but the first "
-                    f"chunk had {expected}: every chunk must have the columns of "
-                    f"the first, in the same order. Pass chunks of {expected} "
-                    "columns, or start over on the new columns with `fit` or "
-                    "with `clone(estimator).partial_fit`."
+                    f"{name} has {got} features, but {type(self).__name__} is "
+                    f"expecting {expected} features as input. In partial_fit "
+                    "every chunk must have the columns of the first, in the same "
+                    f"order: pass chunks of {expected} columns, or start over on "
+                    "the new columns with `fit` or `clone(estimator).partial_fit`."
                 )
 
     def _reset_state(self, n_x, n_y):
         rng = check_random_state(self.random_state)
         self.n_features_views_ = (n_x, n_y)
         shapes = _forward.param_shapes(
-            n_x, n_y, self.n_components, tuple(self.hidden_layer_sizes), self.tied_weights
+            n_x,
+            n_y,
+            self.n_components,
+            tuple(self.hidden_layer_sizes),
+            self.tied_weights,
         )
         self._params = _forward.init_params(shapes, rng, dtype=np.float64)
         self._seed = int(rng.randint(np.iinfo(np.int32).max))
