@@ -214,7 +214,7 @@ class CorrNetTransformer(
     n_features_in_ : int
         Number of columns of ``X`` seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X``, when it was a DataFrame with string names.
 
     n_features_views_ : tuple of (int, int)
@@ -746,7 +746,7 @@ class CorrNetTransformer(
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, `n_features_in_`)
         """
         check_is_fitted(self)
         h = _validated("X", check_array, X, input_name="X")
