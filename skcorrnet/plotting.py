@@ -253,7 +253,9 @@ def plot_view_predictions(estimator, Z, other, *, image_shape, view=0, ax=None):
     plt = _pyplot()
     n = Z.shape[0]
     if ax is None:
-        fig, ax = plt.subplots(3, n, figsize=(1.1 * n, 4.2), squeeze=False)
+        fig, ax = plt.subplots(
+            3, n, figsize=(0.9 * n + 1.5, 5.0), squeeze=False, layout="constrained"
+        )
     else:
         ax = np.asarray(ax, dtype=object)
         if ax.size != 3 * n:
@@ -265,7 +267,7 @@ def plot_view_predictions(estimator, Z, other, *, image_shape, view=0, ax=None):
         fig = ax[0, 0].figure
     vmin = min(Z.min(), other.min())
     vmax = max(Z.max(), other.max())
-    titles = (f"view {view}", f"true view {1 - view}", f"predicted\nview {1 - view}")
+    titles = (f"view {view}", f"true\nview {1 - view}", f"predicted\nview {1 - view}")
     for j in range(n):
         images = (Z[j].reshape(shapes[0]), other[j].reshape(shapes[1]),
                   pred[j].reshape(shapes[1]))
@@ -274,7 +276,7 @@ def plot_view_predictions(estimator, Z, other, *, image_shape, view=0, ax=None):
             ax[i, j].set_xticks([])
             ax[i, j].set_yticks([])
     for i, title in enumerate(titles):
-        ax[i, 0].set_ylabel(title, fontsize="small")
+        ax[i, 0].set_ylabel(title, rotation=0, ha="right", va="center")
     return fig, ax
 
 
