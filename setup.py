@@ -38,7 +38,8 @@ setup(
         "docs": [
             "sphinx>=7",
             "numpydoc>=1.6",
-            "sphinx-gallery>=0.15",
+            "sphinx-gallery>=0.16",
+            "pydata-sphinx-theme>=0.15",
             "matplotlib>=3.7",
             "pandas>=2.0",
         ],
