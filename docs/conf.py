@@ -63,9 +63,12 @@ html_title = f"skcorrnet {release}"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    # The page's table of contents on the right, except on the gallery pages
-    # (auto_examples/, matched by no pattern), whose code needs the width.
-    "secondary_sidebar_items": {"[!a]**": ["page-toc"], "api": ["page-toc"]},
+    # The page's table of contents on the right of the narrative pages only:
+    # gallery and API pages need the width for code and signatures.
+    "secondary_sidebar_items": {
+        page: ["page-toc"]
+        for page in ("index", "install", "getting_started", "user_guide", "api")
+    },
 }
 html_static_path = []
 html_show_sourcelink = False

@@ -94,9 +94,9 @@ ax.bar(x + 0.2, accuracy[:, 1], 0.4, label="right -> left")
 ax.axhline(same_view, color="black", linestyle=":", label="CorrNet, left -> left")
 ax.set_xticks(x, names)
 ax.set_ylabel("test accuracy")
-ax.set_ylim(0, 1)
+ax.set_ylim(0, 1.1)
 ax.set_title("Digit classifier trained on one half, tested on the other")
-ax.legend(fontsize="small", loc="lower right")
+ax.legend(fontsize="small", loc="upper center", ncols=3)
 plt.show()
 
 # %%
