@@ -4,8 +4,10 @@ Nothing here is imported until a fit needs it, so a fitted estimator
 transforms with numpy alone. The model holds one Keras variable per weight,
 computes the whole objective in a single pass per batch (the view
 projections once, the decoders once over the three stacked codes) and is
-trained by `keras.Model.fit`, which brings the progress bar, history,
-callbacks and compiled multi-step execution.
+trained by `keras.Model.fit`, which brings the progress bar, history and
+callbacks. One call of the training step runs a whole epoch in a graph
+loop that gathers its batches from the full data, so the per-batch cost
+is the arithmetic and a few graph ops, never Python or the input pipeline.
 """
 
 import math
@@ -106,12 +108,32 @@ class CorrNetModel(keras.Model):
         return {t.name: t.result() for t in self.trackers_}
 
     def train_step(self, data):
-        x, y = data
-        with tf.GradientTape() as tape:
-            terms = self.objective_terms(x, y)
-        grads = tape.gradient(terms["loss"], self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
-        return self._track(terms)
+        """One epoch: every batch of ``order`` in turn, all inside the graph.
+
+        ``order`` holds the row indices of the epoch's batches, one batch per
+        row; the rows are gathered from the full ``x`` and ``y`` here, so the
+        input pipeline moves indices only and a whole epoch is one call.
+        """
+        order, (x, y) = data
+
+        def step(i):
+            idx = order[i]
+            xb, yb = tf.gather(x, idx), tf.gather(y, idx)
+            with tf.GradientTape() as tape:
+                terms = self.objective_terms(xb, yb)
+            grads = tape.gradient(terms["loss"], self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            for tracker in self.trackers_:
+                tracker.update_state(terms[tracker.name])
+            return (i + 1,)
+
+        tf.while_loop(
+            lambda i: i < tf.shape(order)[0],
+            step,
+            (tf.constant(0),),
+            parallel_iterations=1,
+        )
+        return {t.name: t.result() for t in self.trackers_}
 
     def test_step(self, data):
         x, y = data
@@ -119,25 +141,30 @@ class CorrNetModel(keras.Model):
 
 
 def make_dataset(x, y, batch_size, *, training, shuffle=False, seed=None):
-    """Batches of rows of ``(x, y)`` gathered by index, never copying the data.
+    """The rows of ``(x, y)`` as Keras will iterate them.
 
-    Training batches run over a repeated index stream, shuffled each pass when
-    ``shuffle``, so every batch has ``batch_size`` rows and an epoch is any
-    ``ceil(n / batch_size)`` consecutive batches. Otherwise (validation) the
-    rows are taken once, in order, the last batch possibly smaller.
+    Training: one element per epoch, ``(order, (x, y))``: ``order`` is an
+    int tensor of shape ``(steps, batch_size)`` of row indices and ``(x, y)``
+    the full data, never copied per element. The indices come from a stream
+    of the rows, shuffled each pass when ``shuffle``, cut into epochs of
+    ``steps = ceil(n / batch_size)`` full batches, so an epoch may end inside
+    a pass and a row may be seen one extra time. Validation: the rows once,
+    in order, in batches of ``(x, y)``, the last possibly smaller.
     """
     x = tf.convert_to_tensor(x, dtype=tf.float32)
     y = tf.convert_to_tensor(y, dtype=tf.float32)
     n = int(x.shape[0])
-    ds = tf.data.Dataset.range(n)
-    if training:
-        if shuffle:
-            ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-        ds = ds.repeat().batch(batch_size, drop_remainder=True)
-    else:
-        ds = ds.batch(batch_size)
-    ds = ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx)))
-    return ds.prefetch(1)
+    if not training:
+        ds = tf.data.Dataset.range(n).batch(batch_size)
+        return ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx)))
+    steps = -(-n // batch_size)
+    order = tf.data.Dataset.range(n)
+    if shuffle:
+        order = order.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    order = order.repeat().batch(steps * batch_size, drop_remainder=True)
+    order = order.map(lambda idx: tf.reshape(tf.cast(idx, tf.int32), (steps, -1)))
+    rows = tf.data.Dataset.from_tensors((x, y)).repeat()
+    return tf.data.Dataset.zip(order, rows).prefetch(1)
 
 
 class _Watch(keras.callbacks.Callback):
@@ -173,7 +200,6 @@ def build_model(
     correlation_weight,
     optimizer,
     learning_rate,
-    steps_per_execution,
 ):
     model = CorrNetModel(
         params,
@@ -184,9 +210,11 @@ def build_model(
     )
     model.compile(
         optimizer=_OPTIMIZERS[optimizer](learning_rate=learning_rate),
-        steps_per_execution=steps_per_execution,
+        # XLA measured slower on CPU, per epoch and to compile (benchmarks/)
         jit_compile=False,
     )
+    # slots exist before the first traced step, which updates them in a loop
+    model.optimizer.build(model.trainable_variables)
     return model
 
 
@@ -195,7 +223,6 @@ def train(
     train_data,
     *,
     epochs,
-    steps_per_epoch,
     validation_data=None,
     early_stopping=None,
     verbose=0,
@@ -217,7 +244,7 @@ def train(
         model.fit(
             train_data,
             epochs=epochs,
-            steps_per_epoch=steps_per_epoch,
+            steps_per_epoch=1,  # one dataset element is a whole epoch
             validation_data=validation_data,
             callbacks=callbacks,
             verbose=verbose,
