@@ -552,7 +552,6 @@ class CorrNetTransformer(
             x, y = x[train], y[train]
             n = x.shape[0]
         batch_size = min(self.batch_size, n)
-        steps = -(-n // batch_size)
 
         model = getattr(self, "_model", None)
         if model is None:
@@ -565,7 +564,6 @@ class CorrNetTransformer(
                 correlation_weight=self.correlation_weight,
                 optimizer=self.optimizer,
                 learning_rate=self.learning_rate,
-                steps_per_execution=steps,
             )
         stopper = None
         if not incremental:
@@ -589,7 +587,6 @@ class CorrNetTransformer(
             model,
             train_data,
             epochs=epochs,
-            steps_per_epoch=steps,
             validation_data=val_data,
             early_stopping=stopper,
             verbose=self.verbose,
