@@ -1,6 +1,7 @@
 """CorrNetTransformer among scikit-learn tools: pipelines, searches, persistence,
 pandas, streaming and bad input."""
 
+import os
 import pickle
 import subprocess
 import sys
@@ -280,6 +281,11 @@ def test_pickle_and_joblib_round_trips(tmp_path):
         assert copy.score(x, y) == reference.score(x, y)
 
 
+def _env_with_repo_on_path():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return {**env, "PYTHONPATH": str(REPO_ROOT)}
+
+
 def test_fitted_model_transforms_in_a_fresh_process_without_tensorflow(tmp_path):
     """A loaded model transforms with numpy alone: TensorFlow and Keras are never
     imported."""
@@ -299,21 +305,13 @@ def test_fitted_model_transforms_in_a_fresh_process_without_tensorflow(tmp_path)
         print("loaded:", ",".join(loaded))
         """
     )
-    env_path = str(REPO_ROOT)
     done = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
-        env={**_clean_env(), "PYTHONPATH": env_path},
+        capture_output=True, text=True, timeout=300, env=_env_with_repo_on_path(),
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "loaded:", done.stdout
     assert_array_equal(np.load(tmp_path / "codes.npy"), model.transform(x))
-
-
-def _clean_env():
-    import os
-
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 def test_clone_keeps_every_parameter_and_drops_fitted_state():
