@@ -226,6 +226,7 @@ def train(
     validation_data=None,
     early_stopping=None,
     verbose=0,
+    callbacks=(),
 ):
     """Run `Model.fit`; return its history, the stop reason and the epochs run.
 
@@ -234,7 +235,7 @@ def train(
     with the last weights whose loss was finite.
     """
     watch = _Watch()
-    callbacks = [watch]
+    callbacks = [watch, *callbacks]
     if early_stopping is not None:
         callbacks.append(early_stopping)
     history = keras.callbacks.History()
