@@ -529,7 +529,7 @@ class CorrNetTransformer(
         )
         self._params = _forward.init_params(shapes, rng, dtype=np.float64)
         self._seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._model = None
+        self._optimizer_state = None
         self.n_iter_ = 0
         self.history_ = {}
 
@@ -553,18 +553,37 @@ class CorrNetTransformer(
             n = x.shape[0]
         batch_size = min(self.batch_size, n)
 
-        model = getattr(self, "_model", None)
-        if model is None:
-            model = _network.build_model(
-                {k: v.astype(np.float32) for k, v in self._params.items()},
-                activation=self.activation,
-                output_activation="sigmoid" if self.loss == "cross_entropy"
-                else self.output_activation,
-                loss=self.loss,
-                correlation_weight=self.correlation_weight,
-                optimizer=self.optimizer,
-                learning_rate=self.learning_rate,
-            )
+        model = _network.acquire_model(
+            {k: v.astype(np.float32) for k, v in self._params.items()},
+            activation=self.activation,
+            output_activation="sigmoid" if self.loss == "cross_entropy"
+            else self.output_activation,
+            loss=self.loss,
+            correlation_weight=self.correlation_weight,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            state=self._optimizer_state,
+        )
+        try:
+            history, reason, n_epochs = self._run(model, x, y, val, batch_size,
+                                                  epochs, incremental, rng)
+            self._params = {
+                k: v.astype(np.float64) for k, v in model.params().items()
+            }
+            self._optimizer_state = _network.optimizer_state(model)
+        finally:
+            _network.release_model(model)
+        self.n_iter_ += n_epochs
+        for key, values in history.items():
+            self.history_.setdefault(key, []).extend(values)
+        self._report(reason, epochs)
+        self._fit_projection(x, y)
+        return self
+
+    def _run(self, model, x, y, val, batch_size, epochs, incremental, rng):
+        """Train ``model`` in Keras; returns history, stop reason and epochs."""
+        from . import _network
+
         stopper = None
         if not incremental:
             import keras
@@ -583,7 +602,7 @@ class CorrNetTransformer(
         val_data = None
         if val is not None:
             val_data = _network.make_dataset(*val, batch_size, training=False)
-        history, reason, n_epochs = _network.train(
+        return _network.train(
             model,
             train_data,
             epochs=epochs,
@@ -591,14 +610,6 @@ class CorrNetTransformer(
             early_stopping=stopper,
             verbose=self.verbose,
         )
-        self._model = model
-        self._params = {k: v.astype(np.float64) for k, v in model.params().items()}
-        self.n_iter_ += n_epochs
-        for key, values in history.items():
-            self.history_.setdefault(key, []).extend(values)
-        self._report(reason, epochs)
-        self._fit_projection(x, y)
-        return self
 
     def _report(self, reason, epochs):
         name = type(self).__name__
@@ -803,8 +814,3 @@ class CorrNetTransformer(
         tags.input_tags.allow_nan = False
         tags.non_deterministic = self.random_state is None
         return tags
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_model", None)
-        return state

@@ -10,7 +10,9 @@ loop that gathers its batches from the full data, so the per-batch cost
 is the arithmetic and a few graph ops, never Python or the input pipeline.
 """
 
+import collections
 import math
+import threading
 
 import keras
 import numpy as np
@@ -20,7 +22,8 @@ from keras import ops
 from . import _forward
 from ._objective import batch_correlation, reconstruction_errors
 
-__all__ = ["CorrNetModel", "TERMS", "make_dataset", "train"]
+__all__ = ["CorrNetModel", "TERMS", "acquire_model", "make_dataset", "release_model",
+           "train"]
 
 # Names of the logged quantities, in the order the history records them.
 # "joint", "from_view0", "from_view1" are the reconstruction errors of both
@@ -62,7 +65,12 @@ class CorrNetModel(keras.Model):
         self.act_ = keras.activations.get(activation)
         self.output_act_ = keras.activations.get(output_activation)
         self.loss_kind_ = loss
-        self.correlation_weight_ = float(correlation_weight)
+        # a variable, not a Python float, so a pooled model's traced step
+        # serves every value of lambda
+        self.correlation_weight_ = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="correlation_weight"
+        )
+        self.correlation_weight_.assign(float(correlation_weight))
         self.trackers_ = [keras.metrics.Mean(name=name) for name in TERMS]
         self.built = True
 
@@ -97,7 +105,7 @@ class CorrNetModel(keras.Model):
         correlation = batch_correlation(
             codes[batch : 2 * batch], codes[2 * batch :]
         )
-        loss = ops.sum(errors) - self.correlation_weight_ * correlation
+        loss = ops.sum(errors) - self.correlation_weight_.value * correlation
         return dict(
             zip(TERMS, (loss, errors[0], errors[1], errors[2], correlation))
         )
@@ -215,7 +223,80 @@ def build_model(
     )
     # slots exist before the first traced step, which updates them in a loop
     model.optimizer.build(model.trainable_variables)
+    model.fresh_optimizer_state_ = optimizer_state(model)
     return model
+
+
+def optimizer_state(model):
+    """The optimizer's variables (step count, slots) as numpy arrays."""
+    return [v.numpy() for v in model.optimizer.variables]
+
+
+# Idle models, by architecture. TensorFlow never frees the graphs a model
+# traces, so building a new model for every fit grows the process by a few
+# MB each time; handing fits a model of the same architecture from this pool
+# keeps memory flat over a grid search or a loop and skips the tracing.
+_POOL = collections.OrderedDict()
+_POOL_LOCK = threading.Lock()
+# Architectures kept idle at once; the least recently used is dropped first.
+_POOL_KEYS = 16
+
+
+def _pool_key(params, activation, output_activation, loss, optimizer):
+    shapes = tuple((name, p.shape) for name, p in params.items())
+    return shapes, activation, output_activation, loss, optimizer
+
+
+def acquire_model(
+    params,
+    *,
+    activation,
+    output_activation,
+    loss,
+    correlation_weight,
+    optimizer,
+    learning_rate,
+    state=None,
+):
+    """A model with these weights and settings, from the pool when one is idle.
+
+    ``state`` is the optimizer state to continue from (`optimizer_state`);
+    None starts a fresh optimizer. Give the model back with `release_model`.
+    """
+    key = _pool_key(params, activation, output_activation, loss, optimizer)
+    with _POOL_LOCK:
+        idle = _POOL.get(key)
+        model = idle.pop() if idle else None
+    if model is None:
+        model = build_model(
+            params,
+            activation=activation,
+            output_activation=output_activation,
+            loss=loss,
+            correlation_weight=correlation_weight,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+        )
+        model.pool_key_ = key
+    else:
+        model.set_params(params)
+        model.correlation_weight_.assign(float(correlation_weight))
+    for var, value in zip(
+        model.optimizer.variables, state or model.fresh_optimizer_state_
+    ):
+        var.assign(value)
+    model.optimizer.learning_rate = learning_rate
+    model.stop_training = False
+    return model
+
+
+def release_model(model):
+    """Return a model to the pool for the next fit of the same architecture."""
+    with _POOL_LOCK:
+        _POOL.setdefault(model.pool_key_, []).append(model)
+        _POOL.move_to_end(model.pool_key_)
+        while len(_POOL) > _POOL_KEYS:
+            _POOL.popitem(last=False)
 
 
 def train(

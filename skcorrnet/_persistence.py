@@ -32,9 +32,9 @@ FORMAT_VERSION = 1
 # The only classes a file may name: loading builds nothing else.
 _CLASSES = {"CorrNetTransformer": CorrNetTransformer}
 
-# Attributes never saved: the Keras model is rebuilt from the weights when
-# training resumes.
-_TRANSIENT = {"_model"}
+# Attributes never saved. The estimator keeps no framework object (training
+# borrows a Keras model from a pool), so there are none today.
+_TRANSIENT = frozenset()
 
 
 class _Encoder:
@@ -136,8 +136,8 @@ def save_model(estimator, path):
 
     Notes
     -----
-    The optimizer state is not saved: `partial_fit` or a warm-started `fit`
-    after `load_model` continue from the saved weights with a fresh optimizer.
+    The optimizer state is saved with the weights: `partial_fit` or a
+    warm-started `fit` after `load_model` continue where training stopped.
 
     Examples
     --------

@@ -66,7 +66,6 @@ def test_degenerate_data_never_gives_nan_codes(case):
         # every unit dead: a large negative code bias keeps each ReLU at 0
         model.fit(x, y)
         model._params["code_bias"][:] = -1e3
-        model._model = None
         model.set_params(warm_start=True)
     model.fit(x, y)
     _assert_usable(model, x, y)
@@ -201,10 +200,13 @@ _MEMORY_SCRIPT = textwrap.dedent(
     x, y = rng.randn(60, 5), rng.randn(60, 4)
 
     def fit(seed):
+        # settings and row counts vary as in a search; the architecture does not
+        rows = 40 + seed % 20
         model = CorrNetTransformer(
-            n_components=3, max_iter=2, batch_size=30, random_state=seed
+            n_components=3, max_iter=2, batch_size=30, random_state=seed,
+            correlation_weight=float(seed % 4), learning_rate=1e-3 * (1 + seed % 3),
         )
-        model.fit(x, y).transform(x, y)
+        model.fit(x[:rows], y[:rows]).transform(x, y)
 
     for seed in range(3):  # warm-up: imports, kernels, first traces
         fit(seed)
@@ -217,14 +219,12 @@ _MEMORY_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="TensorFlow keeps about 5 MB of traced graphs per fit alive after the "
-    "Keras model is collected (held from C++, out of reach of gc and "
-    "clear_session); 30 fits grow the peak by about 200 MB",
-)
 def test_thirty_fits_grow_peak_memory_by_at_most_150_mb():
-    """Fitting 30 small models in one process grows its peak RSS by <= 150 MB."""
+    """Fitting 30 small models in one process grows its peak RSS by <= 150 MB.
+
+    TensorFlow never frees the graphs a Keras model traces (about 5 MB a
+    model here), so this holds only because fits borrow pooled models.
+    """
     if not os.path.exists("/proc/self/status"):
         pytest.skip("needs /proc to read the peak resident memory")
     root = os.path.dirname(os.path.dirname(os.path.abspath(skcorrnet.__file__)))
