@@ -51,17 +51,17 @@ class CorrNetModel(keras.Model):
         correlation_weight,
     ):
         super().__init__()
+        # All weights live in one flat variable: the optimizer then updates
+        # one tensor per step instead of one per weight, which at small
+        # batches is most of the graph's op count (about 20 ops a variable).
         self.names_ = list(params)
-        self.vars_ = []
-        for name in self.names_:
-            var = self.add_weight(
-                shape=params[name].shape,
-                initializer="zeros",
-                dtype="float32",
-                name=name,
-            )
-            var.assign(params[name])
-            self.vars_.append(var)
+        self.shapes_ = [tuple(params[n].shape) for n in self.names_]
+        self.sizes_ = [int(np.prod(shape)) for shape in self.shapes_]
+        self.flat_ = self.add_weight(
+            shape=(sum(self.sizes_),), initializer="zeros", dtype="float32",
+            name="weights",
+        )
+        self.set_params(params)
         self.act_ = keras.activations.get(activation)
         self.output_act_ = keras.activations.get(output_activation)
         self.loss_kind_ = loss
@@ -80,15 +80,30 @@ class CorrNetModel(keras.Model):
 
     def params(self):
         """The current weights as a dict of float32 numpy arrays."""
-        return {n: v.numpy() for n, v in zip(self.names_, self.vars_)}
+        pieces = np.split(self.flat_.numpy(), np.cumsum(self.sizes_)[:-1])
+        return {
+            n: p.reshape(shape)
+            for n, p, shape in zip(self.names_, pieces, self.shapes_)
+        }
 
     def set_params(self, params):
-        for name, var in zip(self.names_, self.vars_):
-            var.assign(params[name])
+        self.flat_.assign(
+            np.concatenate([np.ravel(params[n]) for n in self.names_]).astype(
+                np.float32
+            )
+        )
+
+    def _param_tensors(self):
+        # one Split op forward, one Concat op in the gradient
+        pieces = tf.split(self.flat_.value, self.sizes_)
+        return {
+            n: tf.reshape(p, shape)
+            for n, p, shape in zip(self.names_, pieces, self.shapes_)
+        }
 
     def objective_terms(self, x, y):
         """Every term of the loss on one batch, as a dict of scalars."""
-        params = {n: v.value for n, v in zip(self.names_, self.vars_)}
+        params = self._param_tensors()
         pre = _forward.encode(params, x, y, self.act_)
         batch = ops.shape(x)[0]
         # joint, view-0 and view-1 codes stacked: the decoders run once.
@@ -124,23 +139,26 @@ class CorrNetModel(keras.Model):
         """
         order, (x, y) = data
 
-        def step(i):
+        def step(i, sums):
             idx = order[i]
             xb, yb = tf.gather(x, idx), tf.gather(y, idx)
             with tf.GradientTape() as tape:
                 terms = self.objective_terms(xb, yb)
             grads = tape.gradient(terms["loss"], self.trainable_variables)
             self.optimizer.apply(grads, self.trainable_variables)
-            for tracker in self.trackers_:
-                tracker.update_state(terms[tracker.name])
-            return (i + 1,)
+            return i + 1, sums + tf.stack([terms[name] for name in TERMS])
 
-        tf.while_loop(
-            lambda i: i < tf.shape(order)[0],
+        steps = tf.shape(order)[0]
+        _, sums = tf.while_loop(
+            lambda i, _: i < steps,
             step,
-            (tf.constant(0),),
+            (tf.constant(0), tf.zeros(len(TERMS))),
             parallel_iterations=1,
         )
+        # the epoch means, weighted by the steps they average over
+        weight = tf.cast(steps, "float32")
+        for tracker, total in zip(self.trackers_, tf.unstack(sums)):
+            tracker.update_state(total / weight, sample_weight=weight)
         return {t.name: t.result() for t in self.trackers_}
 
     def test_step(self, data):
