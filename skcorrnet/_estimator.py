@@ -246,6 +246,22 @@ class CorrNetTransformer(
     A view that is "zeroed" is fed as an all-zero row: with deep encoders
     its branch then contributes a constant, as in the paper's code.
 
+    An epoch runs as one compiled call, so Ctrl-C takes effect at the end of
+    the current epoch. The model is then fitted with the weights reached
+    (the best validation weights when ``early_stopping`` is on) and a
+    warning says so; a loss that turns NaN or infinite likewise ends
+    training with the last finite weights.
+
+    `partial_fit` learns the CCA projection (used by `transform`, `score`
+    and `canonical_correlations`) from the chunk of its latest call only:
+    after streaming small chunks, call `partial_fit` last on a chunk large
+    enough to estimate the correlations of ``n_components`` units.
+
+    Training borrows a Keras model from a per-process pool keyed by the
+    architecture, because TensorFlow never frees the graphs a model traces;
+    the estimator itself holds numpy arrays only, so it pickles without
+    TensorFlow and transforms without importing it.
+
     References
     ----------
     S. Chandar, M. M. Khapra, H. Larochelle and B. Ravindran, "Correlational

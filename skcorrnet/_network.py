@@ -358,8 +358,11 @@ def train(
         if early_stopping.stopped_epoch > 0:
             reason = "converged"
     if reason == "interrupted":
-        current = model.params()
-        if not all(np.isfinite(p).all() for p in current.values()):
+        best = getattr(early_stopping, "best_weights", None)
+        if early_stopping is not None and early_stopping.restore_best_weights and best:
+            # Keras restores these in on_train_end, which an interrupt skips
+            model.set_weights(best)
+        elif not all(np.isfinite(p).all() for p in model.params().values()):
             model.set_params(watch.good_params)
     elif reason == "diverged":
         model.set_params(watch.good_params)

@@ -235,3 +235,25 @@ def test_thirty_fits_grow_peak_memory_by_at_most_150_mb():
     )
     growth = float(out.stdout.strip().splitlines()[-1])
     assert growth <= 150, f"peak RSS grew by {growth:.0f} MB over 30 fits"
+
+
+def test_sigint_with_early_stopping_keeps_the_best_validation_weights(monkeypatch):
+    """Interrupted with a validation split, the model keeps its best epoch."""
+    x, y = _data()
+    seen = []  # (val_loss, weights) at the end of each epoch
+    original = _network._Watch.on_epoch_end
+
+    def on_epoch_end(self, epoch, logs=None):
+        original(self, epoch, logs)
+        seen.append((logs["val_loss"], self.model.params()))
+        if epoch + 1 == 6:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(_network._Watch, "on_epoch_end", on_epoch_end)
+    model = _long_fit().set_params(early_stopping=True, validation_fraction=0.3)
+    with pytest.warns(UserWarning, match="interrupted"):
+        model.fit(x, y)
+    # early stopping had seen epochs 1-5 when the signal came in epoch 6
+    best = min(range(5), key=lambda i: seen[i][0])
+    for name, weights in seen[best][1].items():
+        assert_array_equal(model._params[name].astype(np.float32), weights)
