@@ -183,8 +183,9 @@ class CorrNetTransformer(
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows and stop when the
         validation loss has not improved by ``tol`` for ``n_iter_no_change``
-        epochs, keeping the best weights. Without it, training stops when the
-        training loss stalls in the same way.
+        epochs, keeping the best weights. The validation loss is computed on
+        all held-out rows as one batch. Without early stopping, training
+        stops when the training loss stalls in the same way.
 
     validation_fraction : float, default=0.1
         Fraction of rows held out when ``early_stopping`` is True.
@@ -437,7 +438,7 @@ class CorrNetTransformer(
                 "integers, which looks like class labels. If y is a target, set "
                 "`views` to split the columns of X into the two views instead.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,  # _warn_if_labels, fit, _fit_context, caller
             )
 
     def _warn_if_small_batch(self, n_rows, *, holdout):
@@ -466,7 +467,7 @@ class CorrNetTransformer(
             "noise. Use a `batch_size` several times `n_components`, more rows, "
             "or fewer `n_components`.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # _warn_if_small_batch, fit, _fit_context, caller
         )
 
     # ------------------------------------------------------------------
@@ -612,17 +613,16 @@ class CorrNetTransformer(
                 restore_best_weights=val is not None,
             )
         train_data = _network.make_dataset(
-            x, y, batch_size, training=True, shuffle=self.shuffle,
+            x, y, batch_size, shuffle=self.shuffle,
             seed=int(rng.randint(np.iinfo(np.int32).max)),
         )
-        val_data = None
-        if val is not None:
-            val_data = _network.make_dataset(*val, batch_size, training=False)
+        # the held-out rows are scored as one batch: the correlation term is
+        # estimated on all of them at once
         return _network.train(
             model,
             train_data,
             epochs=epochs,
-            validation_data=val_data,
+            validation_data=val,
             early_stopping=stopper,
             verbose=self.verbose,
         )
@@ -636,22 +636,24 @@ class CorrNetTransformer(
                 "were kept. Try a smaller `learning_rate`, standardised inputs or "
                 "a larger `batch_size`.",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=5,  # _report, _train, fit, _fit_context, caller
             )
         elif reason == "interrupted":
             warnings.warn(
                 f"{name}: training was interrupted; the model is fitted with the "
                 "weights reached so far.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,  # _report, _train, fit, _fit_context, caller
             )
         elif reason == "max_iter" and epochs > 1:
             warnings.warn(
                 f"{name}: reached max_iter={self.max_iter} epochs while the loss was "
-                f"still improving by more than tol={self.tol}. Increase `max_iter` "
-                "or set `early_stopping=True`.",
+                f"still improving by more than tol={self.tol} per epoch, so the "
+                "model may be undertrained. Increase `max_iter` (or "
+                "`learning_rate`), or raise `tol` if the gains left are too small "
+                "to matter.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,  # _report, _train, fit, _fit_context, caller
             )
 
     def _fit_projection(self, x, y):

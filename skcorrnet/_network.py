@@ -165,24 +165,29 @@ class CorrNetModel(keras.Model):
         x, y = data
         return self._track(self.objective_terms(x, y))
 
+    @tf.function(reduce_retracing=True)
+    def _validation_terms(self, x, y):
+        return self.objective_terms(x, y)
 
-def make_dataset(x, y, batch_size, *, training, shuffle=False, seed=None):
-    """The rows of ``(x, y)`` as Keras will iterate them.
+    def validation_logs(self, x, y):
+        """The loss terms on held-out rows, one batch, as ``val_`` log entries."""
+        terms = self._validation_terms(x, y)
+        return {f"val_{name}": float(terms[name]) for name in TERMS}
 
-    Training: one element per epoch, ``(order, (x, y))``: ``order`` is an
-    int tensor of shape ``(steps, batch_size)`` of row indices and ``(x, y)``
-    the full data, never copied per element. The indices come from a stream
-    of the rows, shuffled each pass when ``shuffle``, cut into epochs of
+
+def make_dataset(x, y, batch_size, *, shuffle=False, seed=None):
+    """The training rows of ``(x, y)`` as Keras will iterate them.
+
+    One element per epoch, ``(order, (x, y))``: ``order`` is an int tensor
+    of shape ``(steps, batch_size)`` of row indices and ``(x, y)`` the full
+    data, never copied per element. The indices come from a stream of the
+    rows, shuffled each pass when ``shuffle``, cut into epochs of
     ``steps = ceil(n / batch_size)`` full batches, so an epoch may end inside
-    a pass and a row may be seen one extra time. Validation: the rows once,
-    in order, in batches of ``(x, y)``, the last possibly smaller.
+    a pass and a row may be seen one extra time.
     """
     x = tf.convert_to_tensor(x, dtype=tf.float32)
     y = tf.convert_to_tensor(y, dtype=tf.float32)
     n = int(x.shape[0])
-    if not training:
-        ds = tf.data.Dataset.range(n).batch(batch_size)
-        return ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx)))
     steps = -(-n // batch_size)
     order = tf.data.Dataset.range(n)
     if shuffle:
@@ -191,6 +196,24 @@ def make_dataset(x, y, batch_size, *, training, shuffle=False, seed=None):
     order = order.map(lambda idx: tf.reshape(tf.cast(idx, tf.int32), (steps, -1)))
     rows = tf.data.Dataset.from_tensors((x, y)).repeat()
     return tf.data.Dataset.zip(order, rows).prefetch(1)
+
+
+class _Validate(keras.callbacks.Callback):
+    """Adds the held-out loss terms to each epoch's logs.
+
+    One compiled call per epoch on tensors made once, instead of Keras's
+    validation loop, whose per-epoch set-up cost more than the training of
+    a small epoch. It runs before the callbacks that read ``val_loss``.
+    """
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.x = tf.convert_to_tensor(x, dtype=tf.float32)
+        self.y = tf.convert_to_tensor(y, dtype=tf.float32)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs.update(self.model.validation_logs(self.x, self.y))
 
 
 class _Watch(keras.callbacks.Callback):
@@ -329,12 +352,16 @@ def train(
 ):
     """Run `Model.fit`; return its history, the stop reason and the epochs run.
 
-    The stop reason is one of ``"max_iter"``, ``"converged"``, ``"diverged"``
-    or ``"interrupted"``. On divergence or interruption the model is left
-    with the last weights whose loss was finite.
+    ``validation_data`` is a pair of held-out arrays ``(x, y)``, scored as
+    one batch at the end of every epoch. The stop reason is one of
+    ``"max_iter"``, ``"converged"``, ``"diverged"`` or ``"interrupted"``.
+    On divergence or interruption the model is left with the last weights
+    whose loss was finite.
     """
     watch = _Watch()
     callbacks = [watch, *callbacks]
+    if validation_data is not None:
+        callbacks.insert(0, _Validate(*validation_data))
     if early_stopping is not None:
         callbacks.append(early_stopping)
     history = keras.callbacks.History()
@@ -345,7 +372,6 @@ def train(
             train_data,
             epochs=epochs,
             steps_per_epoch=1,  # one dataset element is a whole epoch
-            validation_data=validation_data,
             callbacks=callbacks,
             verbose=verbose,
             shuffle=False,  # the dataset shuffles itself
