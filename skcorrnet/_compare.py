@@ -68,6 +68,9 @@ def evaluate_corrnet(model, x_tr, y_tr, x_te, y_te, labels=(None, None), *,
 
 def evaluate(models, x_tr, y_tr, x_te, y_te, labels=(None, None), *, top=10):
     """Rows of measurements: linear CCA first, then each ``(name, model)``."""
+    # import TensorFlow now, so that fit_s times training, not the import
+    from . import _network  # noqa: F401
+
     rows = [evaluate_cca(x_tr, y_tr, x_te, y_te, labels, top=top)]
     for name, model in models:
         rows.append(

@@ -67,6 +67,11 @@ _INPUT_ADVICE = (
         "X and y must hold the same samples, one row each, in the same order.",
     ),
     (
+        ("contains NaN",),
+        "Impute the missing values first (e.g. sklearn.impute.SimpleImputer in a "
+        "Pipeline) or drop the rows that have them.",
+    ),
+    (
         ("minimum of 2 is required",),
         "Fitting needs at least 2 rows: correlations are estimated across rows.",
     ),
@@ -89,6 +94,11 @@ def _validated(name, check, *args, **kwargs):
                 if phrases == ("Complex data",):
                     # scikit-learn prints the whole array; the shape is enough
                     message = "Complex data not supported."
+                elif phrases == ("contains NaN",):
+                    # its own advice is about supervised estimators
+                    message = message.split("\n")[0]
+                if not message.rstrip().endswith((".", ":")):
+                    message = message.rstrip() + "."
                 raise type(exc)(f"{message} {advice.format(name=name)}") from exc
         raise
 
@@ -392,6 +402,10 @@ class CorrNetTransformer(
 
     def _check_second_view(self, y, *, reset, min_rows=1):
         """Validate view 1 given as its own array (two-array mode)."""
+        columns = getattr(y, "columns", None)
+        names = None
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            names = np.asarray(columns, dtype=object)
         y = _validated(
             "y",
             check_array,
@@ -405,11 +419,24 @@ class CorrNetTransformer(
             y = y.reshape(-1, 1)
         if reset:
             self._n_features_y = y.shape[1]
-        elif y.shape[1] != self._n_features_y:
+            self._feature_names_y = names
+            return y
+        if y.shape[1] != self._n_features_y:
             raise ValueError(
                 f"The second view `y` has {y.shape[1]} features, but "
                 f"{type(self).__name__} was fitted with {self._n_features_y}. Pass "
                 "the same columns as at fit."
+            )
+        fitted_names = getattr(self, "_feature_names_y", None)
+        if (
+            names is not None
+            and fitted_names is not None
+            and not np.array_equal(names, fitted_names)
+        ):
+            raise ValueError(
+                "The column names of the second view `y` differ from those seen at "
+                f"fit: got {list(names)[:5]}..., expected {list(fitted_names)[:5]}.... "
+                "Pass the columns of y with the same names, in the same order."
             )
         return y
 

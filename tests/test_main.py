@@ -60,3 +60,20 @@ def test_module_entry_point_help():
     )
     for flag in ("--components", "--epochs", "--seed", "--views", "--plot"):
         assert flag in res.stdout
+
+
+def test_main_job_lowers_top_and_checks_labels(tmp_path, capsys):
+    """--top above the narrower view is lowered; labels of another length stop."""
+    rng = np.random.default_rng(1)
+    np.save(tmp_path / "a.npy", rng.normal(size=(60, 3)))
+    np.save(tmp_path / "b.npy", rng.normal(size=(60, 5)))
+    np.save(tmp_path / "l.npy", np.arange(59) % 2)
+    views = ["--views", str(tmp_path / "a.npy"), str(tmp_path / "b.npy")]
+    assert main([*views, "--components", "2", "--epochs", "1", "--standardise"]) == 0
+    out = capsys.readouterr().out
+    assert "--top lowered from 10 to 3" in out
+    assert "top3_corr" in out and "standardised" in out
+    with pytest.raises(SystemExit, match="59 values for 60 rows"):
+        main([*views, "--labels", str(tmp_path / "l.npy")])
+    with pytest.raises(SystemExit, match="cannot draw --views"):
+        main([*views, "--plot", str(tmp_path / "x.png")])

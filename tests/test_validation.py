@@ -297,3 +297,27 @@ def test_user_arrays_are_never_modified(two_views):
     framed.inverse_transform(framed.transform(frame))
     pd.testing.assert_frame_equal(frame, before)
     assert views == views_before
+
+
+def test_renamed_or_reordered_second_view_columns_are_refused(two_views):
+    """Two-array mode checks the column names of y as it does those of X."""
+    x, y = two_views
+    names = [f"r{i}" for i in range(y.shape[1])]
+    frame = pd.DataFrame(y, columns=names)
+    model = CorrNetTransformer(n_components=2, max_iter=1, random_state=0)
+    model.fit(x, frame)
+    model.transform(x, frame)  # the same names pass
+    with pytest.raises(ValueError, match="column names of the second view"):
+        model.transform(x, frame[names[::-1]])
+    with pytest.raises(ValueError, match="same names, in the same order"):
+        model.score(x, frame.rename(columns={"r0": "other"}))
+
+
+def test_nan_error_gives_advice_for_this_estimator(two_views):
+    """The NaN error says how to impute, not scikit-learn's supervised advice."""
+    x, y = two_views
+    bad = x.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="contains NaN. Impute") as info:
+        CorrNetTransformer(n_components=2, max_iter=1).fit(bad, y)
+    assert "HistGradientBoosting" not in str(info.value)
