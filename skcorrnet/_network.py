@@ -216,6 +216,31 @@ class _Validate(keras.callbacks.Callback):
             logs.update(self.model.validation_logs(self.x, self.y))
 
 
+class _EpochProgress(keras.callbacks.Callback):
+    """One Keras progress bar over all epochs, showing the latest loss terms.
+
+    An epoch is a single step of the compiled loop, so Keras's own bar would
+    fill at once every epoch; this one advances by epoch instead.
+    """
+
+    def __init__(self, epochs):
+        super().__init__()
+        # no metric is "stateless": each value shown is the epoch's own mean
+        self.bar = keras.utils.Progbar(
+            target=epochs, unit_name="epoch", stateless_metrics=()
+        )
+        self.done = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.done = epoch + 1
+        # the bar finalises itself at its target
+        self.bar.update(self.done, values=list((logs or {}).items()))
+
+    def on_train_end(self, logs=None):
+        if 0 < self.done < self.bar.target:  # stopped early
+            self.bar.update(self.done, finalize=True)
+
+
 class _Watch(keras.callbacks.Callback):
     """Keeps the last weights whose loss was finite and stops on divergence."""
 
@@ -360,6 +385,8 @@ def train(
     """
     watch = _Watch()
     callbacks = [watch, *callbacks]
+    if verbose == 1:
+        callbacks.append(_EpochProgress(epochs))
     if validation_data is not None:
         callbacks.insert(0, _Validate(*validation_data))
     if early_stopping is not None:
@@ -373,7 +400,7 @@ def train(
             epochs=epochs,
             steps_per_epoch=1,  # one dataset element is a whole epoch
             callbacks=callbacks,
-            verbose=verbose,
+            verbose=2 if verbose == 2 else 0,  # 1 is the bar above
             shuffle=False,  # the dataset shuffles itself
         )
     except KeyboardInterrupt:

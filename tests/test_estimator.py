@@ -265,3 +265,13 @@ def test_verbose_talks_only_when_asked(two_views, capsys, verbose, lines):
     assert len(epoch_lines) == lines
     if lines:
         assert "correlation" in epoch_lines[0]
+
+
+def test_verbose_one_is_a_bar_over_epochs(two_views, capsys):
+    """verbose=1 draws one progress bar that counts epochs, with the terms."""
+    x, y = two_views
+    _small(max_iter=3, verbose=1).fit(x, y)
+    out = capsys.readouterr().out
+    assert "3/3" in out and "epoch" in out
+    assert "correlation" in out and "from_view1" in out
+    assert "Epoch 1/3" not in out  # not Keras's per-epoch bars
