@@ -265,26 +265,13 @@ class _Watch(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def build_model(
-    params,
-    *,
-    activation,
-    output_activation,
-    loss,
-    correlation_weight,
-    optimizer,
-    learning_rate,
-):
-    model = CorrNetModel(
-        params,
-        activation=activation,
-        output_activation=output_activation,
-        loss=loss,
-        correlation_weight=correlation_weight,
-    )
+def _build_model(params, optimizer, learning_rate, **model_settings):
+    """A new compiled model; ``model_settings`` go to `CorrNetModel`."""
+    model = CorrNetModel(params, **model_settings)
     model.compile(
         optimizer=_OPTIMIZERS[optimizer](learning_rate=learning_rate),
-        # XLA measured slower on CPU, per epoch and to compile (benchmarks/)
+        # XLA: no faster in wall time here, and seconds to compile per fit
+        # (benchmarks/README.md)
         jit_compile=False,
     )
     # slots exist before the first traced step, which updates them in a loop
@@ -334,14 +321,14 @@ def acquire_model(
         idle = _POOL.get(key)
         model = idle.pop() if idle else None
     if model is None:
-        model = build_model(
+        model = _build_model(
             params,
+            optimizer,
+            learning_rate,
             activation=activation,
             output_activation=output_activation,
             loss=loss,
             correlation_weight=correlation_weight,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
         )
         model.pool_key_ = key
     else:
