@@ -33,7 +33,7 @@ left, right, digit = load_digits_halves(return_X_y=True)
  digit_train, digit_test) = train_test_split(
     left, right, digit, test_size=0.3, random_state=0, stratify=digit
 )
-corrnet = CorrNetTransformer(n_components=20, max_iter=60, random_state=0)
+corrnet = CorrNetTransformer(random_state=0)  # the defaults: 50 units
 corrnet.fit(left_train, right_train)
 
 
@@ -102,10 +102,9 @@ plt.show()
 # %%
 # Projecting the codes with the fit-time CCA rotation is what makes transfer
 # work: the raw units lose much of the accuracy, most of all from right to
-# left. After this short training, linear CCA still transfers as well as or
-# better than the CorrNet, although the CorrNet's codes correlate more across
-# views (see :ref:`sphx_glr_auto_examples_plot_corrnet_vs_cca.py`): high
-# correlation of the components is not the same as the same class layout in
-# both views. (Training with ``max_iter=200`` instead of 60 gives the same
-# numbers here: the loss stalls and training stops before 60 epochs.)
-
+# left. With the projection, the CorrNet transfers better than linear CCA in
+# both directions (about 0.78 and 0.74 against 0.73 and 0.67 on this split)
+# and comes within a few points of a classifier trained and tested on the
+# same half. A short fit with fewer units does not get there: with
+# ``n_components=20, max_iter=60`` linear CCA still transfers as well or
+# better, although the CorrNet's codes already correlate more across views.
