@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
 
 from . import _forward
 from ._views import resolve_views
-from .metrics import fit_cca, paired_correlations
+from .metrics import cca_from_covariances, paired_correlations
 
 __all__ = ["CorrNetTransformer"]
 
@@ -34,6 +34,11 @@ _MAX_LABEL_LIKE_VALUES = 20
 # Ridge of the least-squares map that places joint codes in the projected
 # space, relative to the mean variance of the joint codes.
 _JOINT_MAP_RIDGE = 1e-6
+
+# Weight of the earlier chunks' code statistics at each partial_fit call:
+# they were computed with older weights, so they fade; about the last ten
+# chunks count.
+_MOMENT_DECAY = 0.9
 
 # Advice appended to the less explicit errors of scikit-learn's validation,
 # keyed by a phrase of their message; the original message stays in front.
@@ -264,9 +269,9 @@ class CorrNetTransformer(
     training with the last finite weights.
 
     `partial_fit` learns the CCA projection (used by `transform`, `score`
-    and `canonical_correlations`) from the chunk of its latest call only:
-    after streaming small chunks, call `partial_fit` last on a chunk large
-    enough to estimate the correlations of ``n_components`` units.
+    and `canonical_correlations`) from the statistics of the codes of every
+    chunk so far, each earlier call weighing 0.9 times the next, because its
+    codes were computed with older weights.
 
     Training borrows a Keras model from a per-process pool keyed by the
     architecture, because TensorFlow never frees the graphs a model traces;
@@ -621,7 +626,7 @@ class CorrNetTransformer(
         for key, values in history.items():
             self.history_.setdefault(key, []).extend(values)
         self._report(reason, epochs)
-        self._fit_projection(x, y)
+        self._fit_projection(x, y, incremental=incremental)
         return self
 
     def _run(self, model, x, y, val, batch_size, epochs, incremental, rng):
@@ -683,23 +688,49 @@ class CorrNetTransformer(
                 stacklevel=5,  # _report, _train, fit, _fit_context, caller
             )
 
-    def _fit_projection(self, x, y):
-        """Learn the CCA rotation of the single-view codes and the joint map."""
+    def _fit_projection(self, x, y, *, incremental):
+        """Learn the CCA rotation of the single-view codes and the joint map.
+
+        Both come from the means and covariances of the codes of the training
+        rows. `partial_fit` adds each chunk's to those of the earlier chunks,
+        down-weighted by `_MOMENT_DECAY` per call as they were computed with
+        older weights, so that the projection does not rest on one chunk.
+        """
         codes = self._codes(x, y, ("joint", "view0", "view1"))
-        rot = fit_cca(codes["view0"], codes["view1"])
+        z = np.hstack([codes["joint"], codes["view0"], codes["view1"]])
+        moments = (float(z.shape[0]), z.sum(axis=0), z.T @ z)
+        previous = getattr(self, "_code_moments", None)
+        if incremental and previous is not None:
+            moments = tuple(
+                new + _MOMENT_DECAY * old for new, old in zip(moments, previous)
+            )
+        self._code_moments = moments
+        n, total, scatter = moments
+        mean = total / n
+        cov = (scatter - n * np.outer(mean, mean)) / max(n - 1.0, 1.0)
+        k = self.n_components
+        joint, view0, view1 = slice(0, k), slice(k, 2 * k), slice(2 * k, 3 * k)
+
+        rot = cca_from_covariances(
+            mean[view0], mean[view1], cov[view0, view0], cov[view1, view1],
+            cov[view0, view1],
+        )
         self._rotation = rot
-        p0, p1 = rot.transform(codes["view0"], codes["view1"])
-        self.canonical_correlations_ = paired_correlations(p0, p1)
+        wa, wb = rot.weights_a, rot.weights_b
+        # correlations of the projected training codes, component by component
+        num = np.einsum("ij,ik,kj->j", wa, cov[view0, view1], wb)
+        var_a = np.einsum("ij,ik,kj->j", wa, cov[view0, view0], wa)
+        var_b = np.einsum("ij,ik,kj->j", wb, cov[view1, view1], wb)
+        self.canonical_correlations_ = num / np.maximum(np.sqrt(var_a * var_b), 1e-12)
+
         # joint codes go to the same coordinates: the least-squares map onto
         # the mean of the two projected single-view codes.
-        hj = codes["joint"]
-        self._joint_mean = hj.mean(axis=0)
-        hc = hj - self._joint_mean
-        gram = hc.T @ hc
+        self._joint_mean = mean[joint]
+        gram = cov[joint, joint]
         ridge = _JOINT_MAP_RIDGE * max(np.trace(gram) / gram.shape[0], 1e-12)
+        target = (cov[joint, view0] @ wa + cov[joint, view1] @ wb) / 2
         self._joint_map = linalg.solve(
-            gram + ridge * np.eye(gram.shape[0]), hc.T @ ((p0 + p1) / 2),
-            assume_a="pos",
+            gram + ridge * np.eye(gram.shape[0]), target, assume_a="pos"
         )
 
     # ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from scipy import linalg
 
 __all__ = [
     "CCARotation",
+    "cca_from_covariances",
     "fit_cca",
     "paired_correlations",
     "heldout_canonical_correlations",
@@ -89,17 +90,41 @@ def fit_cca(a, b, *, n_components=None, regularization=DEFAULT_CCA_REGULARIZATIO
         raise ValueError(
             f"fit_cca needs at least 2 rows to estimate covariances, got {a.shape[0]}."
         )
-    k_max = min(a.shape[1], b.shape[1])
-    k = k_max if n_components is None else min(int(n_components), k_max)
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
     ac, bc = a - mean_a, b - mean_b
     n = a.shape[0] - 1
-    wa = _inverse_sqrt(ac.T @ ac / n, regularization)
-    wb = _inverse_sqrt(bc.T @ bc / n, regularization)
-    u, s, vt = linalg.svd(wa @ (ac.T @ bc / n) @ wb, full_matrices=False)
+    return cca_from_covariances(
+        mean_a, mean_b, ac.T @ ac / n, bc.T @ bc / n, ac.T @ bc / n,
+        n_components=n_components, regularization=regularization,
+    )
+
+
+def cca_from_covariances(
+    mean_a,
+    mean_b,
+    cov_aa,
+    cov_bb,
+    cov_ab,
+    *,
+    n_components=None,
+    regularization=DEFAULT_CCA_REGULARIZATION,
+):
+    """`fit_cca` from the means and covariances of the two sides.
+
+    For statistics accumulated over chunks of rows that are not kept.
+
+    Returns
+    -------
+    CCARotation
+    """
+    k_max = min(cov_aa.shape[0], cov_bb.shape[0])
+    k = k_max if n_components is None else min(int(n_components), k_max)
+    wa = _inverse_sqrt(cov_aa, regularization)
+    wb = _inverse_sqrt(cov_bb, regularization)
+    u, s, vt = linalg.svd(wa @ cov_ab @ wb, full_matrices=False)
     return CCARotation(
-        mean_a=mean_a,
-        mean_b=mean_b,
+        mean_a=np.asarray(mean_a),
+        mean_b=np.asarray(mean_b),
         weights_a=wa @ u[:, :k],
         weights_b=wb @ vt.T[:, :k],
         correlations=np.clip(s[:k], 0.0, 1.0),

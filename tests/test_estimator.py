@@ -275,3 +275,26 @@ def test_verbose_one_is_a_bar_over_epochs(two_views, capsys):
     assert "3/3" in out and "epoch" in out
     assert "correlation" in out and "from_view1" in out
     assert "Epoch 1/3" not in out  # not Keras's per-epoch bars
+
+
+def test_partial_fit_projection_pools_the_chunks(two_views):
+    """partial_fit's CCA projection uses every chunk's codes, older ones faded."""
+    x, y = two_views
+    # a learning rate this small leaves the weights as they are, so the
+    # codes of both chunks can be recomputed with the final weights
+    model = _small(projection="none", learning_rate=1e-12)
+    model.partial_fit(x[:100], y[:100])
+    model.partial_fit(x[100:], y[100:])
+
+    def moments(rows):
+        z = np.hstack([
+            model.transform(x[rows], y[rows]),
+            model.transform_view(x[rows], 0),
+            model.transform_view(y[rows], 1),
+        ])
+        return np.array([len(z)]), z.sum(axis=0), z.T @ z
+
+    first, second = moments(slice(0, 100)), moments(slice(100, 200))
+    for got, new, old in zip(model._code_moments, second, first):
+        # float32 training weights against float64 recomputation
+        assert_allclose(got, new + 0.9 * old, rtol=1e-6, atol=1e-8)
