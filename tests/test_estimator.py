@@ -298,3 +298,14 @@ def test_partial_fit_projection_pools_the_chunks(two_views):
     for got, new, old in zip(model._code_moments, second, first):
         # float32 training weights against float64 recomputation
         assert_allclose(got, new + 0.9 * old, rtol=1e-6, atol=1e-8)
+
+
+def test_training_resumes_identically_after_pickling(two_views):
+    """Weights and optimizer state travel in the pickle: resuming is exact."""
+    x, y = two_views
+    straight = _small(warm_start=True, shuffle=False).fit(x, y)
+    resumed = pickle.loads(pickle.dumps(straight))
+    straight.fit(x, y)
+    resumed.fit(x, y)
+    assert_array_equal(straight.transform(x, y), resumed.transform(x, y))
+    assert straight.history_ == resumed.history_
