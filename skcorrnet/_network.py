@@ -125,11 +125,6 @@ class CorrNetModel(keras.Model):
             zip(TERMS, (loss, errors[0], errors[1], errors[2], correlation))
         )
 
-    def _track(self, terms):
-        for tracker in self.trackers_:
-            tracker.update_state(terms[tracker.name])
-        return {t.name: t.result() for t in self.trackers_}
-
     def train_step(self, data):
         """One epoch: every batch of ``order`` in turn, all inside the graph.
 
@@ -160,10 +155,6 @@ class CorrNetModel(keras.Model):
         for tracker, total in zip(self.trackers_, tf.unstack(sums)):
             tracker.update_state(total / weight, sample_weight=weight)
         return {t.name: t.result() for t in self.trackers_}
-
-    def test_step(self, data):
-        x, y = data
-        return self._track(self.objective_terms(x, y))
 
     @tf.function(reduce_retracing=True)
     def _validation_terms(self, x, y):
@@ -241,6 +232,10 @@ class _EpochProgress(keras.callbacks.Callback):
             self.bar.update(self.done, finalize=True)
 
 
+def _all_finite(params):
+    return all(np.isfinite(p).all() for p in params.values())
+
+
 class _Watch(keras.callbacks.Callback):
     """Keeps the last weights whose loss was finite and stops on divergence."""
 
@@ -254,11 +249,9 @@ class _Watch(keras.callbacks.Callback):
         self.good_params = self.model.params()
 
     def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss", np.nan)
-        if math.isfinite(loss) and all(
-            np.isfinite(p).all() for p in self.model.params().values()
-        ):
-            self.good_params = self.model.params()
+        params = self.model.params()
+        if math.isfinite((logs or {}).get("loss", np.nan)) and _all_finite(params):
+            self.good_params = params
             self.epochs_done = epoch + 1
         else:
             self.diverged_at = epoch + 1
@@ -399,10 +392,10 @@ def train(
             reason = "converged"
     if reason == "interrupted":
         best = getattr(early_stopping, "best_weights", None)
-        if early_stopping is not None and early_stopping.restore_best_weights and best:
+        if best is not None and early_stopping.restore_best_weights:
             # Keras restores these in on_train_end, which an interrupt skips
             model.set_weights(best)
-        elif not all(np.isfinite(p).all() for p in model.params().values()):
+        elif not _all_finite(model.params()):
             model.set_params(watch.good_params)
     elif reason == "diverged":
         model.set_params(watch.good_params)
