@@ -524,8 +524,15 @@ class CorrNetTransformer(
         x, y_view = self._check_views(X, y, reset=True, require_y=True)
         self._warn_if_labels(y_view)
         self._warn_if_small_batch(x.shape[0], holdout=self.early_stopping)
+        widths = (x.shape[1], y_view.shape[1])
         if not (self.warm_start and hasattr(self, "_params")):
-            self._reset_state(x.shape[1], y_view.shape[1])
+            self._reset_state(*widths)
+        elif widths != self.n_features_views_:
+            raise ValueError(
+                f"warm_start=True continues the fitted network, whose views have "
+                f"{self.n_features_views_} features, but got views of {widths}. Pass "
+                "the same columns, or set warm_start=False to start over."
+            )
         return self._train(x, y_view, epochs=self.max_iter, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)

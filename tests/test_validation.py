@@ -321,3 +321,13 @@ def test_nan_error_gives_advice_for_this_estimator(two_views):
     with pytest.raises(ValueError, match="contains NaN. Impute") as info:
         CorrNetTransformer(n_components=2, max_iter=1).fit(bad, y)
     assert "HistGradientBoosting" not in str(info.value)
+
+
+def test_warm_start_on_other_widths_is_refused(two_views):
+    """warm_start cannot continue a network on views of other widths."""
+    x, y = two_views
+    model = CorrNetTransformer(n_components=2, max_iter=1, warm_start=True)
+    model.fit(x, y)
+    expected = r"warm_start=True continues.*\(8, 6\).*\(7, 6\)"
+    with pytest.raises(ValueError, match=expected):
+        model.fit(x[:, :7], y)
