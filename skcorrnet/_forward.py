@@ -8,7 +8,9 @@ training step. The weights are a plain dict of arrays (see `init_params`).
 import numpy as np
 from scipy.special import expit
 
-__all__ = ["ACTIVATIONS", "init_params", "encode", "decode_pre", "param_shapes"]
+__all__ = [
+    "ACTIVATIONS", "init_params", "encode", "decode_last", "decode_pre", "param_shapes"
+]
 
 
 def _identity(a):
@@ -127,14 +129,24 @@ def _decoder_kernel(params, view, i, transpose):
     return transpose(params[mirror])
 
 
-def decode_pre(params, h, view, act, transpose=np.transpose):
-    """Pre-activation reconstruction of view ``view`` from codes ``h``."""
+def decode_last(params, h, view, act, transpose=np.transpose):
+    """The decoder of ``view`` up to its last layer.
+
+    Returns ``(a, kernel, bias)``: the input of the last layer (``h`` itself
+    for a shallow network) and that layer's weights, so that the
+    pre-activation reconstruction is ``a @ kernel + bias``.
+    """
     n = _n_hidden(params)
     a = h
-    for i in range(n + 1):
-        a = a @ _decoder_kernel(params, view, i, transpose) + params[
-            f"dec{view}_{i}_bias"
-        ]
-        if i < n:
-            a = act(a)
-    return a
+    for i in range(n):
+        a = act(
+            a @ _decoder_kernel(params, view, i, transpose)
+            + params[f"dec{view}_{i}_bias"]
+        )
+    return a, _decoder_kernel(params, view, n, transpose), params[f"dec{view}_{n}_bias"]
+
+
+def decode_pre(params, h, view, act, transpose=np.transpose):
+    """Pre-activation reconstruction of view ``view`` from codes ``h``."""
+    a, kernel, bias = decode_last(params, h, view, act, transpose)
+    return a @ kernel + bias

@@ -1,13 +1,14 @@
 """The Keras side of CorrNet: a model that trains the weights of `_forward`.
 
 Nothing here is imported until a fit needs it, so a fitted estimator
-transforms with numpy alone. The model holds one Keras variable per weight,
-computes the whole objective in a single pass per batch (the view
-projections once, the decoders once over the three stacked codes) and is
-trained by `keras.Model.fit`, which brings the progress bar, history and
-callbacks. One call of the training step runs a whole epoch in a graph
-loop that gathers its batches from the full data, so the per-batch cost
-is the arithmetic and a few graph ops, never Python or the input pipeline.
+transforms with numpy alone. The model holds all weights in one flat Keras
+variable, computes the whole objective in a single pass per batch (the view
+projections once, the decoders once over the three stacked codes, the
+gradient written out in `_gradients`) and is trained by
+`keras.Model.fit`, which brings the progress bar, history and callbacks.
+One call of the training step runs a whole epoch in a graph loop that
+gathers its batches from the full data, so the per-batch cost is the
+arithmetic and a few graph ops, never Python or the input pipeline.
 """
 
 import collections
@@ -20,7 +21,12 @@ import tensorflow as tf
 from keras import ops
 
 from . import _forward
-from ._objective import batch_correlation, reconstruction_errors
+from ._gradients import (
+    code_correlation,
+    decoder_errors,
+    linear_decoder_errors,
+    shallow_objective,
+)
 
 __all__ = ["CorrNetModel", "TERMS", "acquire_model", "make_dataset", "release_model",
            "train"]
@@ -63,7 +69,10 @@ class CorrNetModel(keras.Model):
         )
         self.set_params(params)
         self.act_ = keras.activations.get(activation)
-        self.output_act_ = keras.activations.get(output_activation)
+        self.act_name_ = activation
+        self.output_name_ = output_activation
+        # no hidden layers: the gradient is written out (`_gradients`)
+        self.shallow_ = "enc0_0_kernel" not in params
         self.loss_kind_ = loss
         # a variable, not a Python float, so a pooled model's traced step
         # serves every value of lambda
@@ -101,29 +110,60 @@ class CorrNetModel(keras.Model):
             for n, p, shape in zip(self.names_, pieces, self.shapes_)
         }
 
+    def _settings(self):
+        return dict(activation=self.act_name_, loss=self.loss_kind_,
+                    output_activation=self.output_name_)
+
     def objective_terms(self, x, y):
         """Every term of the loss on one batch, as a dict of scalars."""
-        params = self._param_tensors()
+        if self.shallow_:
+            # eagerly this also computes the gradient, which is cheap here;
+            # in a traced function the unused gradient is pruned
+            terms = self._terms_and_gradient(x, y)[0]
+        else:
+            terms = self._deep_terms(self._param_tensors(), x, y)
+        return dict(zip(TERMS, terms))
+
+    def _terms_and_gradient(self, x, y):
+        """The loss terms (in `TERMS` order) and the gradient of the weights.
+
+        A shallow network has its gradient written out (`_gradients`); one
+        with hidden layers is differentiated by autodiff around the
+        written-out decoder and correlation pieces.
+        """
+        if self.shallow_:
+            terms, grads = shallow_objective(
+                self._param_tensors(), x, y,
+                correlation_weight=self.correlation_weight_.value,
+                **self._settings(),
+            )
+            flat = tf.concat([tf.reshape(grads[n], [-1]) for n in self.names_], 0)
+            return terms, flat
+        with tf.GradientTape() as tape:
+            terms = self._deep_terms(self._param_tensors(), x, y)
+        return terms, tape.gradient(terms[0], self.flat_)
+
+    def _deep_terms(self, params, x, y):
         pre = _forward.encode(params, x, y, self.act_)
-        batch = ops.shape(x)[0]
-        # joint, view-0 and view-1 codes stacked: the decoders run once.
+        # joint, view-0 and view-1 codes stacked: the decoders run once
         codes = self.act_(
             ops.concatenate([pre["joint"], pre["view0"], pre["view1"]], axis=0)
         )
         errors = 0.0
         for view, target in enumerate((x, y)):
-            out = _forward.decode_pre(params, codes, view, self.act_, ops.transpose)
-            out = ops.reshape(out, (3, batch, ops.shape(target)[1]))
-            errors = errors + reconstruction_errors(
-                out, target, self.loss_kind_, self.output_act_
+            h, kernel, bias = _forward.decode_last(
+                params, codes, view, self.act_, ops.transpose
             )
-        correlation = batch_correlation(
-            codes[batch : 2 * batch], codes[2 * batch :]
-        )
+            if self.loss_kind_ == "squared_error" and self.output_name_ == "linear":
+                errors += linear_decoder_errors(h, [(kernel, bias, target)])
+            else:
+                errors += decoder_errors(
+                    h, kernel, bias, target, loss=self.loss_kind_,
+                    output_activation=self.output_name_,
+                )
+        correlation = code_correlation(codes)
         loss = ops.sum(errors) - self.correlation_weight_.value * correlation
-        return dict(
-            zip(TERMS, (loss, errors[0], errors[1], errors[2], correlation))
-        )
+        return loss, errors[0], errors[1], errors[2], correlation
 
     def train_step(self, data):
         """One epoch: every batch of ``order`` in turn, all inside the graph.
@@ -136,12 +176,11 @@ class CorrNetModel(keras.Model):
 
         def step(i, sums):
             idx = order[i]
-            xb, yb = tf.gather(x, idx), tf.gather(y, idx)
-            with tf.GradientTape() as tape:
-                terms = self.objective_terms(xb, yb)
-            grads = tape.gradient(terms["loss"], self.trainable_variables)
-            self.optimizer.apply(grads, self.trainable_variables)
-            return i + 1, sums + tf.stack([terms[name] for name in TERMS])
+            terms, grad = self._terms_and_gradient(
+                tf.gather(x, idx), tf.gather(y, idx)
+            )
+            self.optimizer.apply([grad], [self.flat_])
+            return i + 1, sums + tf.stack(terms)
 
         steps = tf.shape(order)[0]
         _, sums = tf.while_loop(
