@@ -35,6 +35,9 @@ _MAX_LABEL_LIKE_VALUES = 20
 # space, relative to the mean variance of the joint codes.
 _JOINT_MAP_RIDGE = 1e-6
 
+# Rows per block when the code moments are accumulated after a fit.
+_MOMENT_BLOCK = 8192
+
 # Weight of the earlier chunks' code statistics at each partial_fit call:
 # they were computed with older weights, so they fade; about the last ten
 # chunks count.
@@ -703,9 +706,16 @@ class CorrNetTransformer(
         down-weighted by `_MOMENT_DECAY` per call as they were computed with
         older weights, so that the projection does not rest on one chunk.
         """
-        codes = self._codes(x, y, ("joint", "view0", "view1"))
-        z = np.hstack([codes["joint"], codes["view0"], codes["view1"]])
-        moments = (float(z.shape[0]), z.sum(axis=0), z.T @ z)
+        total = scatter = 0.0
+        # in blocks of rows: the float64 temporaries of the forward pass stay
+        # small next to the data
+        for start in range(0, x.shape[0], _MOMENT_BLOCK):
+            block = slice(start, start + _MOMENT_BLOCK)
+            codes = self._codes(x[block], y[block], ("joint", "view0", "view1"))
+            z = np.hstack([codes["joint"], codes["view0"], codes["view1"]])
+            total = total + z.sum(axis=0)
+            scatter = scatter + z.T @ z
+        moments = (float(x.shape[0]), total, scatter)
         previous = getattr(self, "_code_moments", None)
         if incremental and previous is not None:
             moments = tuple(
