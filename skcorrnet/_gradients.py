@@ -56,7 +56,8 @@ def decoder_parts(h, kernel, bias, target, *, loss, output_activation):
     alone, view 1 alone), shape ``(3 * batch, m)``; ``kernel`` and ``bias``
     map it to the ``n`` features of ``target``, shape ``(batch, n)``.
     Returns the three errors, as `_objective.reconstruction_errors` defines
-    them, and ``backward(upstream) -> (dh, dkernel, dbias)``.
+    them, and ``backward(upstream) -> (dh, dkernel, dbias)``, where
+    ``upstream=None`` stands for a weight of one on every code (the loss).
     """
     n = target.shape[-1]
     batch = tf.shape(target)[0]
@@ -76,18 +77,26 @@ def decoder_parts(h, kernel, bias, target, *, loss, output_activation):
         per_code = tf.reshape(tf.matmul(flat_e, flat_e, transpose_b=True), (3,))
         scale = 2.0 / rows
 
-    def backward(upstream):
+    def backward(upstream=None):
         dz = e if loss == "cross_entropy" else activation_gradient(
             output_activation, out, e
         )
         dz = tf.reshape(dz, (3 * batch, n))
+        if upstream is None:  # every code counts once, as in the loss
+            return (
+                tf.matmul(dz, kernel, transpose_b=True) * scale,
+                tf.matmul(h, dz, transpose_a=True) * scale,
+                tf.reduce_sum(dz, axis=0) * scale,
+            )
         # each code's weight goes on the rows of h and of dh, not on dz
-        weight = tf.repeat(upstream * scale, batch)[:, None]
-        dh = tf.matmul(dz, kernel, transpose_b=True) * weight
-        dkernel = tf.matmul(h * weight, dz, transpose_a=True)
+        weights = upstream * scale
+        rows_weight = tf.reshape(
+            tf.broadcast_to(weights[:, None], (3, batch)), (3 * batch, 1)
+        )
+        dh = tf.matmul(dz, kernel, transpose_b=True) * rows_weight
+        dkernel = tf.matmul(h * rows_weight, dz, transpose_a=True)
         dbias = tf.linalg.matvec(
-            tf.reduce_sum(tf.reshape(dz, (3, batch, n)), axis=1),
-            upstream * scale,
+            tf.reduce_sum(tf.reshape(dz, (3, batch, n)), axis=1), weights,
             transpose_a=True,
         )
         return dh, dkernel, dbias
@@ -102,7 +111,8 @@ def linear_decoder_parts(h, layers):
     ``(3 * batch, m)``; ``layers`` is a list of ``(kernel, bias, target)``,
     one per block of features decoded from ``h`` (both views of a shallow
     network, or one view). Returns the three errors summed over the blocks
-    and ``backward(upstream) -> (dh, dkernel_1, dbias_1, dkernel_2, ...)``.
+    and ``backward(upstream) -> (dh, dkernel_1, dbias_1, dkernel_2, ...)``;
+    ``upstream=None`` stands for a weight of one on every code.
 
     With a linear output ``||h_c K + 1 b' - t||^2`` expands into the
     ``m x m`` Gram matrix ``h_c' h_c``, ``K K'``, the ``batch x m`` product
@@ -138,13 +148,22 @@ def linear_decoder_parts(h, layers):
         + const
     )
 
-    def backward(upstream):
-        scale = upstream * (2.0 / rows)  # (3,)
-        # the residual times K', per code: h_c K K' + 1 (K b)' - t K'
-        dh = (tf.matmul(hc, kk) + kb - p) * scale[:, None, None]
-        weighted = tf.tensordot(scale, hc, 1)  # sum_c scale_c h_c
-        wgram = tf.tensordot(scale, gram, 1)
-        wsums = tf.linalg.matvec(sums, scale, transpose_a=True)
+    def backward(upstream=None):
+        if upstream is None:  # every code counts once, as in the loss
+            scale = 2.0 / rows
+            dh = (tf.matmul(hc, kk) + kb - p) * scale
+            weighted, wgram, wsums = (
+                tf.reduce_sum(t, axis=0) * scale for t in (hc, gram, sums)
+            )
+            total_scale = 3.0 * scale
+        else:
+            scale = upstream * (2.0 / rows)  # (3,)
+            dh = (tf.matmul(hc, kk) + kb - p) * scale[:, None, None]
+            weighted = tf.tensordot(scale, hc, 1)  # sum_c scale_c h_c
+            wgram = tf.tensordot(scale, gram, 1)
+            wsums = tf.linalg.matvec(sums, scale, transpose_a=True)
+            total_scale = tf.reduce_sum(scale)
+        # dh above: the residual times K', per code, h_c K K' + 1 (K b)' - t K'
         grads = []
         for (kernel, bias, target), t_sum in zip(layers, t_sums):
             grads.append(
@@ -154,7 +173,7 @@ def linear_decoder_parts(h, layers):
             )
             grads.append(
                 tf.linalg.matvec(kernel, wsums, transpose_a=True)
-                + tf.reduce_sum(scale) * (rows * bias - t_sum)
+                + total_scale * (rows * bias - t_sum)
             )
         return (tf.reshape(dh, (3 * batch, m)), *grads)
 
@@ -251,15 +270,15 @@ def shallow_objective(params, x, y, *, activation, loss, output_activation,
         ]
         errors = parts[0][0] + parts[1][0]
 
-        def decoder_backward(upstream):
-            (dh0, dk0, db0), (dh1, dk1, db1) = (back(upstream) for _, back in parts)
+        def decoder_backward():
+            (dh0, dk0, db0), (dh1, dk1, db1) = (back() for _, back in parts)
             return dh0 + dh1, dk0, db0, dk1, db1
 
     correlation, correlation_backward = correlation_parts(codes)
     total = tf.reduce_sum(errors) - correlation_weight * correlation
     terms = (total, errors[0], errors[1], errors[2], correlation)
 
-    dcodes, dk0, db0, dk1, db1 = decoder_backward(tf.ones(3, errors.dtype))
+    dcodes, dk0, db0, dk1, db1 = decoder_backward()
     dcodes -= correlation_backward(correlation_weight)
     dpre = activation_gradient(activation, codes, dcodes)
     d_joint, d_view0, d_view1 = tf.unstack(
