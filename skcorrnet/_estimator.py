@@ -228,6 +228,15 @@ class CorrNetTransformer(
     warm_start : bool, default=False
         Start `fit` from the weights of the previous fit.
 
+    jit_compile : bool, default=False
+        Compile the training epoch with XLA, as in `keras.Model.compile`.
+        On a 2-core CPU it made steps at ``batch_size=100`` about 20 to 35 %
+        faster and steps at ``batch_size=1000`` with sigmoid outputs about
+        15 % slower; XLA compiles again for every new number of rows, which
+        costs a second or so per fit, so it pays off for long fits of
+        small batches, not for many short ones. Results match those
+        without XLA to float32 rounding, not bit for bit.
+
     Attributes
     ----------
     n_features_in_ : int
@@ -323,6 +332,7 @@ class CorrNetTransformer(
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "jit_compile": ["boolean"],
     }
 
     def __init__(
@@ -349,6 +359,7 @@ class CorrNetTransformer(
         random_state=None,
         verbose=0,
         warm_start=False,
+        jit_compile=False,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -371,6 +382,7 @@ class CorrNetTransformer(
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.jit_compile = jit_compile
 
     # ------------------------------------------------------------------
     # Input handling
@@ -621,6 +633,7 @@ class CorrNetTransformer(
             correlation_weight=self.correlation_weight,
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
+            jit_compile=self.jit_compile,
             state=self._optimizer_state,
         )
         try:

@@ -330,14 +330,14 @@ class _Watch(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _build_model(params, optimizer, learning_rate, **model_settings):
+def _build_model(params, optimizer, learning_rate, jit_compile, **model_settings):
     """A new compiled model; ``model_settings`` go to `CorrNetModel`."""
     model = CorrNetModel(params, **model_settings)
     model.compile(
         optimizer=_OPTIMIZERS[optimizer](learning_rate=learning_rate),
-        # XLA: no faster in wall time here, and seconds to compile per fit
-        # (benchmarks/README.md)
-        jit_compile=False,
+        # XLA: faster at small batches, slower at large ones, and compiled
+        # again per data shape (benchmarks/README.md), so the user chooses
+        jit_compile=jit_compile,
     )
     # slots exist before the first traced step, which updates them in a loop
     model.optimizer.build(model.trainable_variables)
@@ -360,9 +360,9 @@ _POOL_LOCK = threading.Lock()
 _POOL_KEYS = 16
 
 
-def _pool_key(params, activation, output_activation, loss, optimizer):
+def _pool_key(params, activation, output_activation, loss, optimizer, jit_compile):
     shapes = tuple((name, p.shape) for name, p in params.items())
-    return shapes, activation, output_activation, loss, optimizer
+    return shapes, activation, output_activation, loss, optimizer, jit_compile
 
 
 def acquire_model(
@@ -374,6 +374,7 @@ def acquire_model(
     correlation_weight,
     optimizer,
     learning_rate,
+    jit_compile=False,
     state=None,
 ):
     """A model with these weights and settings, from the pool when one is idle.
@@ -381,7 +382,8 @@ def acquire_model(
     ``state`` is the optimizer state to continue from (`optimizer_state`);
     None starts a fresh optimizer. Give the model back with `release_model`.
     """
-    key = _pool_key(params, activation, output_activation, loss, optimizer)
+    key = _pool_key(params, activation, output_activation, loss, optimizer,
+                    jit_compile)
     with _POOL_LOCK:
         idle = _POOL.get(key)
         model = idle.pop() if idle else None
@@ -390,6 +392,7 @@ def acquire_model(
             params,
             optimizer,
             learning_rate,
+            jit_compile,
             activation=activation,
             output_activation=output_activation,
             loss=loss,

@@ -322,7 +322,7 @@ def test_clone_keeps_every_parameter_and_drops_fitted_state():
         correlation_weight=1.5, projection="none", views=2, optimizer="rmsprop",
         learning_rate=0.02, batch_size=7, max_iter=3, early_stopping=True,
         validation_fraction=0.3, n_iter_no_change=2, tol=0.5, shuffle=False,
-        random_state=5, verbose=0, warm_start=True,
+        random_state=5, verbose=0, warm_start=True, jit_compile=True,
     )
     assert set(params) == set(CorrNetTransformer().get_params())
     default = CorrNetTransformer().get_params()

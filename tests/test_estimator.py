@@ -146,6 +146,23 @@ def test_same_seed_is_bitwise_repeatable(two_views):
     assert not np.array_equal(a, c)
 
 
+@pytest.mark.parametrize("output", ["linear", "sigmoid"])
+def test_xla_training_matches_the_default_to_rounding(two_views, output):
+    """jit_compile=True trains the same network: same losses, same codes."""
+    x, y = two_views
+    fits = [
+        _small(output_activation=output, jit_compile=jit).fit(x, y)
+        for jit in (False, True)
+    ]
+    # float32 sums in another order, over a few epochs of small batches
+    assert_allclose(fits[1].history_["loss"], fits[0].history_["loss"], rtol=1e-4)
+    assert_allclose(fits[1].transform(x, y), fits[0].transform(x, y),
+                    rtol=1e-3, atol=1e-4)
+    # and XLA fits repeat bitwise too
+    again = _small(output_activation=output, jit_compile=True).fit(x, y)
+    assert_array_equal(again.transform(x, y), fits[1].transform(x, y))
+
+
 def test_global_random_state_is_untouched(two_views):
     """Fitting neither reads nor changes numpy's or Python's global generators."""
     x, y = two_views
