@@ -230,7 +230,7 @@ class CorrNetTransformer(
 
     jit_compile : bool, default=False
         Compile the training epoch with XLA, as in `keras.Model.compile`.
-        On a 2-core CPU it made steps at ``batch_size=100`` about 20 to 35 %
+        On a 2-core CPU it made steps at ``batch_size=100`` about 15 to 35 %
         faster and steps at ``batch_size=1000`` with sigmoid outputs about
         15 % slower; XLA compiles again for every new number of rows, which
         costs a second or so per fit, so it pays off for long fits of
