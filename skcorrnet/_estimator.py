@@ -1,5 +1,6 @@
 """`CorrNetTransformer`: the scikit-learn face of a Correlational Neural Network."""
 
+import contextlib
 import numbers
 import warnings
 
@@ -109,6 +110,17 @@ def _validated(name, check, *args, **kwargs):
                     message = message.rstrip() + "."
                 raise type(exc)(f"{message} {advice.format(name=name)}") from exc
         raise
+
+
+@contextlib.contextmanager
+def _width_advice(advice):
+    """Add ``advice`` to scikit-learn's error for input of the wrong width."""
+    try:
+        yield
+    except ValueError as exc:
+        if "features, but" not in str(exc) or advice in str(exc):
+            raise
+        raise ValueError(f"{exc} {advice}") from exc
 
 
 class CorrNetTransformer(
@@ -232,10 +244,12 @@ class CorrNetTransformer(
         Compile the training epoch with XLA, as in `keras.Model.compile`.
         On a 2-core CPU it made steps at ``batch_size=100`` about 15 to 35 %
         faster and steps at ``batch_size=1000`` with sigmoid outputs about
-        15 % slower; XLA compiles again for every new number of rows, which
-        costs a second or so per fit, so it pays off for long fits of
-        small batches, not for many short ones. Results match those
-        without XLA to float32 rounding, not bit for bit.
+        15 % slower. Compiling takes about 2 s the first time and again for
+        every new number of rows, so it pays off for long fits of small
+        batches, not for many short ones. Each step differs from the one
+        without XLA by float32 rounding, so over many epochs the two fits
+        drift apart, to about the same quality; XLA fits are bitwise
+        repeatable too.
 
     Attributes
     ----------
@@ -395,9 +409,14 @@ class CorrNetTransformer(
         """
         min_rows = 2 if reset else 1
         if self.views is not None:
-            X = _validated(
-                "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows
-            )
+            with _width_advice(
+                "With `views` set, X holds the columns of both views, as at fit; "
+                "for one view alone use `transform_view(Z, view)`."
+            ):
+                X = _validated(
+                    "X", validate_data, self, X, reset=reset,
+                    ensure_min_samples=min_rows,
+                )
             if reset:
                 names = getattr(self, "feature_names_in_", None)
                 self._view_columns = resolve_views(self.views, X.shape[1], names)
@@ -405,9 +424,12 @@ class CorrNetTransformer(
             idx0, idx1 = self._view_columns
             return X[:, idx0], X[:, idx1]
 
-        x = _validated(
-            "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows
-        )
+        with _width_advice(
+            "X is view 0 (view 1 goes in `y`): pass the columns it had at fit."
+        ):
+            x = _validated(
+                "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows
+            )
         if y is None:
             if require_y:
                 raise ValueError(
@@ -420,8 +442,11 @@ class CorrNetTransformer(
         _validated("y", check_consistent_length, x, y)
         return x, y
 
-    def _check_second_view(self, y, *, reset, min_rows=1):
-        """Validate view 1 given as its own array (two-array mode)."""
+    def _check_second_view(self, y, *, reset, min_rows=1, label="The second view `y`"):
+        """Validate view 1 given as its own array (two-array mode).
+
+        ``label`` names the input in error messages.
+        """
         columns = getattr(y, "columns", None)
         names = None
         if columns is not None and all(isinstance(c, str) for c in columns):
@@ -443,7 +468,7 @@ class CorrNetTransformer(
             return y
         if y.shape[1] != self._n_features_y:
             raise ValueError(
-                f"The second view `y` has {y.shape[1]} features, but "
+                f"{label} has {y.shape[1]} features, but "
                 f"{type(self).__name__} was fitted with {self._n_features_y}. Pass "
                 "the same columns as at fit."
             )
@@ -472,8 +497,9 @@ class CorrNetTransformer(
         if self.views is not None:
             return self._check_views(Z, None, reset=False, require_y=False)[view]
         if view == 0:
-            return _validated("X", validate_data, self, Z, reset=False)
-        return self._check_second_view(Z, reset=False)
+            with _width_advice("`Z` is view 0 here: pass the columns it had at fit."):
+                return _validated("X", validate_data, self, Z, reset=False)
+        return self._check_second_view(Z, reset=False, label="`Z` (view 1)")
 
     def _warn_if_labels(self, y):
         if self.views is not None or y is None or y.shape[1] != 1:
@@ -487,6 +513,18 @@ class CorrNetTransformer(
                 UserWarning,
                 stacklevel=4,  # _warn_if_labels, fit, _fit_context, caller
             )
+
+    def _warn_if_constant(self, x, y):
+        for i, view in enumerate((x, y)):
+            if np.all(np.ptp(view, axis=0) == 0):
+                warnings.warn(
+                    f"View {i} has the same value in every row of every column, "
+                    "so it carries nothing to correlate: its codes are constant "
+                    "and the canonical correlations will be 0. Check which "
+                    f"columns are passed as view {i}.",
+                    UserWarning,
+                    stacklevel=4,  # _warn_if_constant, fit, _fit_context, caller
+                )
 
     def _warn_if_small_batch(self, n_rows, *, holdout):
         """Warn when the rows of a batch cannot support the correlation term.
@@ -538,6 +576,7 @@ class CorrNetTransformer(
         """
         x, y_view = self._check_views(X, y, reset=True, require_y=True)
         self._warn_if_labels(y_view)
+        self._warn_if_constant(x, y_view)
         self._warn_if_small_batch(x.shape[0], holdout=self.early_stopping)
         widths = (x.shape[1], y_view.shape[1])
         if not (self.warm_start and hasattr(self, "_params")):
@@ -563,6 +602,7 @@ class CorrNetTransformer(
         x, y_view = self._check_views(X, y, reset=first, require_y=True)
         if first:
             self._warn_if_labels(y_view)
+            self._warn_if_constant(x, y_view)
             self._reset_state(x.shape[1], y_view.shape[1])
         self._warn_if_small_batch(x.shape[0], holdout=False)
         return self._train(x, y_view, epochs=1, incremental=True)
@@ -751,7 +791,9 @@ class CorrNetTransformer(
         num = np.einsum("ij,ik,kj->j", wa, cov[view0, view1], wb)
         var_a = np.einsum("ij,ik,kj->j", wa, cov[view0, view0], wa)
         var_b = np.einsum("ij,ik,kj->j", wb, cov[view1, view1], wb)
-        self.canonical_correlations_ = num / np.maximum(np.sqrt(var_a * var_b), 1e-12)
+        # a dead component's variances can round to a tiny negative product
+        scale = np.sqrt(np.maximum(var_a * var_b, 0.0))
+        self.canonical_correlations_ = num / np.maximum(scale, 1e-12)
 
         # joint codes go to the same coordinates: the least-squares map onto
         # the mean of the two projected single-view codes.
@@ -806,6 +848,29 @@ class CorrNetTransformer(
         x, y = self._check_views(X, y, reset=False, require_y=False)
         kind = "view0" if y is None else "joint"
         return self._project(self._codes(x, y, (kind,))[kind], kind)
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return ``transform(X)``, as in any scikit-learn transformer.
+
+        In two-array mode ``y`` is the second view: it trains the model, but
+        the codes returned are those of ``transform(X)``, the code of view 0
+        alone, because that is what a `~sklearn.pipeline.Pipeline` gets from
+        `transform` at prediction time. For the joint code of both views,
+        call ``fit(X, y).transform(X, y)``. With ``views`` set, ``X`` holds
+        both views and the joint code is returned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            View 0, or both views when ``views`` is set.
+        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+            View 1 when ``views`` is None; ignored otherwise.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
+        return self.fit(X, y).transform(X)
 
     def transform_view(self, Z, view):
         """Code of one view given alone (the other view zeroed).

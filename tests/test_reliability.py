@@ -257,3 +257,23 @@ def test_sigint_with_early_stopping_keeps_the_best_validation_weights(monkeypatc
     best = min(range(5), key=lambda i: seen[i][0])
     for name, weights in seen[best][1].items():
         assert_array_equal(model._params[name].astype(np.float32), weights)
+
+
+@pytest.mark.parametrize("constant_view", [0, 1])
+def test_constant_view_warns_and_keeps_correlations_finite(constant_view):
+    """A view without variation is named in a warning; nothing turns NaN."""
+    from skcorrnet.datasets import load_digits_halves
+
+    left, right, _ = load_digits_halves(return_X_y=True)
+    views = [left[:300], right[:300]]
+    views[constant_view] = np.full_like(views[constant_view], 0.5)
+    model = CorrNetTransformer(n_components=5, max_iter=2, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(*views)
+    messages = [str(w.message) for w in caught]
+    assert any(f"View {constant_view} has the same value" in m for m in messages)
+    assert not any(issubclass(w.category, RuntimeWarning) for w in caught)
+    assert np.isfinite(model.canonical_correlations_).all()
+    # codes of a constant view correlate with nothing
+    assert np.abs(model.canonical_correlations(*views)).max() < 1e-6

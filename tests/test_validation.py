@@ -101,10 +101,13 @@ def test_missing_second_view_is_refused(fitted, two_views):
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda m, x, y: m.transform(x[:, :5]), "X has 5 features.*expecting 8"),
+        (lambda m, x, y: m.transform(x[:, :5]),
+         "X has 5 features.*expecting 8.*X is view 0.*columns it had at fit"),
         (lambda m, x, y: m.transform(x, y[:, :5]), "`y` has 5 features.*fitted with 6"),
-        (lambda m, x, y: m.transform_view(y, 0), "X has 6 features.*expecting 8"),
-        (lambda m, x, y: m.transform_view(x, 1), "`y` has 8 features.*fitted with 6"),
+        (lambda m, x, y: m.transform_view(y, 0),
+         "X has 6 features.*expecting 8.*`Z` is view 0"),
+        (lambda m, x, y: m.transform_view(x, 1),
+         r"`Z` \(view 1\) has 8 features.*fitted with 6"),
         (lambda m, x, y: m.predict_view(y, 0), "X has 6 features"),
         (lambda m, x, y: m.inverse_transform(x), "n_components=4 columns, got 8"),
         (lambda m, x, y: m.score(x, y[:, :2]), "`y` has 2 features"),
@@ -115,6 +118,16 @@ def test_wrong_width_after_fit_is_refused(fitted, two_views, call, match):
     x, y = two_views
     with pytest.raises(ValueError, match=match):
         call(fitted, x, y)
+
+
+def test_wrong_width_in_views_mode_says_both_views_are_needed(two_views):
+    """With `views` set, one view alone is refused with a pointer to transform_view."""
+    x, y = two_views
+    model = CorrNetTransformer(n_components=2, views=8, max_iter=1, random_state=0)
+    model.fit(np.hstack([x, y]))
+    with pytest.raises(ValueError, match="X has 8 features.*expecting 14.*both "
+                       "views.*transform_view"):
+        model.transform(x)
 
 
 def test_partial_fit_keeps_the_widths_of_its_first_call(two_views):
