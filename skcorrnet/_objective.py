@@ -1,8 +1,10 @@
-"""The terms of the CorrNet loss as pure functions of tensors.
+"""The terms of the CorrNet loss, written plainly, as the reference.
 
 Each function takes and returns tensors (or numpy arrays: `keras.ops`
 converts them), so every term can be checked against a plain numpy
-computation. Symbols follow Chandar et al. (2016), section 3.
+computation. Training computes the same terms, with their gradients
+written out, in `_gradients`; `tests/test_gradients.py` checks those
+against autodiff of these. Symbols follow Chandar et al. (2016), section 3.
 """
 
 from keras import ops
