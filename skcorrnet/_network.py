@@ -110,10 +110,6 @@ class CorrNetModel(keras.Model):
             for n, p, shape in zip(self.names_, pieces, self.shapes_)
         }
 
-    def _settings(self):
-        return dict(activation=self.act_name_, loss=self.loss_kind_,
-                    output_activation=self.output_name_)
-
     def objective_terms(self, x, y):
         """Every term of the loss on one batch, as a dict of scalars."""
         if self.shallow_:
@@ -134,8 +130,9 @@ class CorrNetModel(keras.Model):
         if self.shallow_:
             terms, grads = shallow_objective(
                 self._param_tensors(), x, y,
+                activation=self.act_name_, loss=self.loss_kind_,
+                output_activation=self.output_name_,
                 correlation_weight=self.correlation_weight_.value,
-                **self._settings(),
             )
             flat = tf.concat([tf.reshape(grads[n], [-1]) for n in self.names_], 0)
             return terms, flat
