@@ -1,6 +1,5 @@
 """`CorrNetTransformer`: the scikit-learn face of a Correlational Neural Network."""
 
-import contextlib
 import numbers
 import warnings
 
@@ -87,17 +86,21 @@ _INPUT_ADVICE = (
 )
 
 
-def _validated(name, check, *args, **kwargs):
+def _validated(name, check, *args, width_advice=None, **kwargs):
     """Call a scikit-learn validation function, adding advice to its errors.
 
-    ``name`` is how the message refers to the input (``"X"`` or ``"y"``). The
-    error keeps its type and its original message, so callers matching
-    scikit-learn's wording still match.
+    ``name`` is how the message refers to the input (``"X"`` or ``"y"``);
+    ``width_advice`` is added when the input has the wrong number of columns,
+    where the fix depends on what the input is. The error keeps its type and
+    its original message, so callers matching scikit-learn's wording still
+    match.
     """
     try:
         return check(*args, **kwargs)
     except (ValueError, TypeError) as exc:
         message = str(exc)
+        if width_advice is not None and "features, but" in message:
+            raise type(exc)(f"{message} {width_advice}") from exc
         for phrases, advice in _INPUT_ADVICE:
             if any(phrase in message for phrase in phrases):
                 if phrases == ("Complex data",):
@@ -110,17 +113,6 @@ def _validated(name, check, *args, **kwargs):
                     message = message.rstrip() + "."
                 raise type(exc)(f"{message} {advice.format(name=name)}") from exc
         raise
-
-
-@contextlib.contextmanager
-def _width_advice(advice):
-    """Add ``advice`` to scikit-learn's error for input of the wrong width."""
-    try:
-        yield
-    except ValueError as exc:
-        if "features, but" not in str(exc) or advice in str(exc):
-            raise
-        raise ValueError(f"{exc} {advice}") from exc
 
 
 class CorrNetTransformer(
@@ -409,14 +401,11 @@ class CorrNetTransformer(
         """
         min_rows = 2 if reset else 1
         if self.views is not None:
-            with _width_advice(
-                "With `views` set, X holds the columns of both views, as at fit; "
-                "for one view alone use `transform_view(Z, view)`."
-            ):
-                X = _validated(
-                    "X", validate_data, self, X, reset=reset,
-                    ensure_min_samples=min_rows,
-                )
+            X = _validated(
+                "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows,
+                width_advice="With `views` set, X holds the columns of both views, "
+                "as at fit; for one view alone use `transform_view(Z, view)`.",
+            )
             if reset:
                 names = getattr(self, "feature_names_in_", None)
                 self._view_columns = resolve_views(self.views, X.shape[1], names)
@@ -424,12 +413,11 @@ class CorrNetTransformer(
             idx0, idx1 = self._view_columns
             return X[:, idx0], X[:, idx1]
 
-        with _width_advice(
-            "X is view 0 (view 1 goes in `y`): pass the columns it had at fit."
-        ):
-            x = _validated(
-                "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows
-            )
+        x = _validated(
+            "X", validate_data, self, X, reset=reset, ensure_min_samples=min_rows,
+            width_advice="X is view 0 (view 1 goes in `y`): pass the columns it "
+            "had at fit.",
+        )
         if y is None:
             if require_y:
                 raise ValueError(
@@ -497,8 +485,10 @@ class CorrNetTransformer(
         if self.views is not None:
             return self._check_views(Z, None, reset=False, require_y=False)[view]
         if view == 0:
-            with _width_advice("`Z` is view 0 here: pass the columns it had at fit."):
-                return _validated("X", validate_data, self, Z, reset=False)
+            return _validated(
+                "X", validate_data, self, Z, reset=False,
+                width_advice="`Z` is view 0 here: pass the columns it had at fit.",
+            )
         return self._check_second_view(Z, reset=False, label="`Z` (view 1)")
 
     def _warn_if_labels(self, y):
