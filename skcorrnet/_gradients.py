@@ -15,24 +15,18 @@ step is then a few dozen kernels. `tests/test_gradients.py` checks every
 value and gradient against autodiff of the plain formulas of `_objective`.
 """
 
+import keras
 import tensorflow as tf
 
 from ._objective import CORRELATION_EPSILON
 
 __all__ = [
-    "ACTIVATIONS",
     "code_correlation",
     "decoder_errors",
     "linear_decoder_errors",
     "shallow_objective",
+    "uses_gram_errors",
 ]
-
-ACTIVATIONS = {
-    "sigmoid": tf.sigmoid,
-    "tanh": tf.tanh,
-    "relu": tf.nn.relu,
-    "linear": tf.identity,
-}
 
 # the gradient through an activation, given its output ``out`` and the
 # gradient ``d`` of its output: one fused kernel where TensorFlow has one
@@ -42,6 +36,11 @@ _ACTIVATION_GRADIENTS = {
     "relu": lambda out, d: tf.raw_ops.ReluGrad(gradients=d, features=out),
     "linear": lambda out, d: d,
 }
+
+
+def uses_gram_errors(loss, output_activation):
+    """Whether the errors come from Gram matrices (`linear_decoder_parts`)."""
+    return loss == "squared_error" and output_activation == "linear"
 
 
 def activation_gradient(name, out, d):
@@ -71,7 +70,8 @@ def decoder_parts(h, kernel, bias, target, *, loss, output_activation):
         scale = 1.0 / rows
     else:
         # activation next to the bias: TensorFlow fuses the three
-        out = tf.reshape(ACTIVATIONS[output_activation](z), (3, batch, n))
+        out = keras.activations.get(output_activation)(z)
+        out = tf.reshape(out, (3, batch, n))
         e = out - target
         flat_e = tf.reshape(e, (3, 1, -1))
         per_code = tf.reshape(tf.matmul(flat_e, flat_e, transpose_b=True), (3,))
@@ -255,10 +255,10 @@ def shallow_objective(params, x, y, *, activation, loss, output_activation,
     )
     biases = [params["dec0_0_bias"], params["dec1_0_bias"]]
     px, py = tf.matmul(x, proj0), tf.matmul(y, proj1)
-    codes = ACTIVATIONS[activation](
+    codes = keras.activations.get(activation)(
         tf.nn.bias_add(tf.concat([px + py, px, py], axis=0), bias)
     )
-    if loss == "squared_error" and output_activation == "linear":
+    if uses_gram_errors(loss, output_activation):
         errors, decoder_backward = linear_decoder_parts(
             codes, list(zip(kernels, biases, (x, y)))
         )

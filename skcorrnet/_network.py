@@ -26,6 +26,7 @@ from ._gradients import (
     decoder_errors,
     linear_decoder_errors,
     shallow_objective,
+    uses_gram_errors,
 )
 
 __all__ = ["CorrNetModel", "TERMS", "acquire_model", "make_dataset", "release_model",
@@ -151,7 +152,7 @@ class CorrNetModel(keras.Model):
             h, kernel, bias = _forward.decode_last(
                 params, codes, view, self.act_, ops.transpose
             )
-            if self.loss_kind_ == "squared_error" and self.output_name_ == "linear":
+            if uses_gram_errors(self.loss_kind_, self.output_name_):
                 errors += linear_decoder_errors(h, [(kernel, bias, target)])
             else:
                 errors += decoder_errors(
